@@ -1,0 +1,198 @@
+//! Turns the published `openapi.yaml` into the Rust source of the raw bindings.
+//!
+//! Shared by `build.rs` (which writes the result to `OUT_DIR`) and by
+//! `cargo xtask codegen` (which writes it to a file for review), so both
+//! always produce the same code.
+//!
+//! The published spec is never changed. The generator gets an adapted copy:
+//!
+//! * Non-2xx responses are removed. progenitor would decode them into a typed
+//!   error and lose the status when the body is not the declared JSON (a
+//!   proxy's HTML 502, an empty 404); without them every non-2xx answer
+//!   reaches the caller as `Error::UnexpectedResponse` with status, headers
+//!   and body intact, and `ff-admin` decodes the error body itself.
+//! * A `204` beside a JSON `2xx` is removed (progenitor supports one success
+//!   body type per operation). The caller sees the 204 as
+//!   `Error::UnexpectedResponse` and maps it to "no content"; the operations
+//!   affected are listed in the generated file's header and in
+//!   [`Adapted::no_content_ops`].
+//! * Value constraints are removed from schemas (`pattern`, `minLength`,
+//!   `maxLength`, `minimum`, `maximum`, `exclusiveMinimum`,
+//!   `exclusiveMaximum`). Validation belongs to the server; generated
+//!   newtypes would make the client reject input the server might accept and
+//!   `maximum: 18446744073709551615` does not fit `openapiv3`'s `i64`.
+
+use std::fmt::Write as _;
+
+/// The spec copy the generator sees, and what was changed to get it.
+pub struct Adapted {
+    /// The adapted document, ready for `openapiv3`.
+    pub spec: serde_json::Value,
+    /// Operations whose `204` response was removed beside a JSON `2xx`.
+    pub no_content_ops: Vec<String>,
+    /// One line per change, for the generated file's header.
+    pub changes: Vec<String>,
+}
+
+const VALUE_CONSTRAINTS: &[&str] = &[
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+];
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Parses the YAML text of the published spec into a JSON value.
+pub fn parse_spec(yaml: &str) -> Result<serde_json::Value, String> {
+    serde_yaml::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
+}
+
+/// Builds the generator's copy of `spec` (see the module docs).
+pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
+    let mut spec = spec.clone();
+    let mut no_content_ops = Vec::new();
+    let mut changes = Vec::new();
+
+    let paths = spec
+        .get_mut("paths")
+        .and_then(|p| p.as_object_mut())
+        .ok_or("openapi.yaml has no `paths` object")?;
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get_mut(*method).and_then(|o| o.as_object_mut()) else {
+                continue;
+            };
+            let op_id = op
+                .get("operationId")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| format!("{} {path} has no operationId", method.to_uppercase()))?
+                .to_owned();
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            let removed: Vec<String> = responses
+                .keys()
+                .filter(|code| !code.starts_with('2'))
+                .cloned()
+                .collect();
+            for code in &removed {
+                responses.remove(code);
+            }
+            if !removed.is_empty() {
+                changes.push(format!(
+                    "{op_id}: error responses {} left to the caller",
+                    removed.join(", ")
+                ));
+            }
+            let has_json_success = responses.iter().any(|(code, r)| {
+                code != "204"
+                    && r.get("content")
+                        .and_then(|c| c.get("application/json"))
+                        .is_some()
+            });
+            if has_json_success && responses.remove("204").is_some() {
+                no_content_ops.push(op_id.clone());
+                changes.push(format!(
+                    "{op_id}: 204 removed beside the JSON 2xx; it arrives as UnexpectedResponse"
+                ));
+            }
+        }
+    }
+
+    let mut stripped = 0usize;
+    if let Some(components) = spec.get_mut("components") {
+        strip_constraints(components, &mut stripped);
+    }
+    if let Some(paths) = spec.get_mut("paths") {
+        strip_constraints(paths, &mut stripped);
+    }
+    if stripped > 0 {
+        changes.push(format!(
+            "{stripped} value constraints (pattern, length, range) removed from schemas"
+        ));
+    }
+
+    Ok(Adapted {
+        spec,
+        no_content_ops,
+        changes,
+    })
+}
+
+/// Removes value constraints from every object that looks like a schema
+/// (has a `type`), recursively.
+fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("type").is_some_and(|t| t.is_string()) {
+                for key in VALUE_CONSTRAINTS {
+                    if map.remove(*key).is_some() {
+                        *count += 1;
+                    }
+                }
+            }
+            for child in map.values_mut() {
+                strip_constraints(child, count);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for child in items {
+                strip_constraints(child, count);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Generates the formatted Rust source of the raw bindings from the YAML
+/// text of the published spec.
+pub fn generate(yaml: &str) -> Result<String, String> {
+    let adapted = adapt(&parse_spec(yaml)?)?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(adapted.spec)
+        .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
+
+    let inner: proc_macro2::TokenStream = "crate::RequestAuth"
+        .parse()
+        .map_err(|e| format!("inner type tokens: {e}"))?;
+    let hook: proc_macro2::TokenStream = "crate::RequestAuth::apply"
+        .parse()
+        .map_err(|e| format!("pre-hook tokens: {e}"))?;
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Positional)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq")
+        .with_inner_type(inner)
+        .with_pre_hook(hook);
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor could not generate the client: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+
+    let mut out = String::new();
+    out.push_str("// @generated by ff-admin-gen/codegen.rs from openapi.yaml. Do not edit.\n");
+    out.push_str("//\n// Changes made to the generator's copy of the spec:\n");
+    for change in &adapted.changes {
+        let _ = writeln!(out, "// - {change}");
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "/// Operations whose `204 No Content` answer arrives as `Error::UnexpectedResponse`.\n\
+         pub const NO_CONTENT_OPERATIONS: &[&str] = &{:?};\n",
+        adapted.no_content_ops
+    );
+    out.push_str(&prettyplease::unparse(&file));
+    Ok(out)
+}

@@ -1,0 +1,43 @@
+//! Raw bindings for the FlowFabric `ff-server` admin API.
+//!
+//! Everything in [`Client`] and [`types`] is generated at build time by
+//! [progenitor](https://docs.rs/progenitor) from the crate's `openapi.yaml`
+//! (the workspace's published spec, packaged with the crate). Nothing
+//! generated is committed or edited by hand.
+//!
+//! Most users want the `ff-admin` crate instead: it wraps these bindings
+//! with typed errors, `None` for "no content", path-id validation and a
+//! builder for timeouts and authentication.
+//!
+//! What differs from the published spec, so that progenitor can take it:
+//!
+//! * Error responses are not declared to the generator. Every non-2xx answer
+//!   arrives as [`Error::UnexpectedResponse`] carrying the whole
+//!   `reqwest::Response`; decode it with [`types::ErrorBody`] yourself.
+//! * `claim_for_worker`'s `204 No Content` also arrives as
+//!   [`Error::UnexpectedResponse`] (see [`NO_CONTENT_OPERATIONS`]).
+//! * Value constraints (patterns, lengths, ranges) are left to the server.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ff_admin_gen::Error> {
+//! let client = ff_admin_gen::Client::new_with_client(
+//!     "http://127.0.0.1:9090",
+//!     reqwest::Client::new(),
+//!     ff_admin_gen::RequestAuth::none(),
+//! );
+//! let health = client.healthz().await?;
+//! assert_eq!(health.status, ff_admin_gen::types::HealthResponseStatus::Ok);
+//! # Ok(()) }
+//! ```
+
+mod generated {
+    #![allow(missing_docs, unused_imports, unused_mut, clippy::all, clippy::pedantic)]
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}
+
+mod request_auth;
+
+pub use generated::*;
+pub use request_auth::RequestAuth;

@@ -1,0 +1,289 @@
+//! Construction of [`FlowFabricAdminClient`]: base URL, authentication,
+//! timeouts and the HTTP client underneath.
+
+use std::time::Duration;
+
+use ff_admin_gen::{ClientInfo as _, RequestAuth};
+use reqwest::header::HeaderValue;
+
+use crate::{base_url, SdkError};
+
+/// The default limit on a whole call: later than ff-server's own 120 s
+/// rotation deadline, so the server's 504 reaches the caller instead of a
+/// client-side timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(130);
+
+/// The default limit on establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Redirects followed at most, and only to the same scheme, host and port.
+const MAX_REDIRECTS: usize = 5;
+
+const CONTEXT: &str = "admin_client";
+
+/// Client for the ff-server admin REST API.
+///
+/// Cheap to clone (clones share one connection pool); build one and reuse
+/// it. `Debug` shows the base URL and whether a token is set, never the
+/// token.
+///
+/// ```no_run
+/// use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient};
+///
+/// # async fn demo() -> Result<(), ff_admin::SdkError> {
+/// let client = FlowFabricAdminClient::with_token("http://127.0.0.1:9090", "s3cret")?;
+/// let grant = client
+///     .claim_for_worker(ClaimForWorkerRequest {
+///         worker_id: "worker-1".into(),
+///         lane_id: "default".into(),
+///         worker_instance_id: "worker-1-a".into(),
+///         capabilities: vec![],
+///         grant_ttl_ms: 30_000,
+///     })
+///     .await?;
+/// match grant {
+///     Some(grant) => println!("claimed {}", grant.execution_id),
+///     None => println!("nothing to do"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct FlowFabricAdminClient {
+    pub(crate) raw: ff_admin_gen::Client,
+}
+
+impl FlowFabricAdminClient {
+    /// A client without authentication, with the default timeouts.
+    ///
+    /// For a server started without `FF_API_TOKEN`; otherwise every call
+    /// but [`healthz`](Self::healthz) answers 401.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] with `field: Some("base_url")` when `base_url`
+    /// is not an `http://` or `https://` URL, carries credentials, a query or
+    /// a fragment. Trailing slashes are dropped; a path prefix
+    /// (`http://host/ff`) is kept.
+    pub fn new(base_url: impl Into<String>) -> Result<Self, SdkError> {
+        Self::builder(base_url).build()
+    }
+
+    /// A client that sends `Authorization: Bearer <token>` on every call,
+    /// with the default timeouts.
+    ///
+    /// The header is marked sensitive, so neither this crate nor `reqwest`
+    /// prints it.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] with `field: Some("bearer_token")` when the
+    /// token is empty or all whitespace (often an unset variable expanded to
+    /// `""`; use [`new`](Self::new) for an unauthenticated client) or holds
+    /// characters that cannot appear in a header (such as a trailing
+    /// newline); with `field: Some("base_url")` as for [`new`](Self::new).
+    pub fn with_token(base_url: impl Into<String>, token: impl AsRef<str>) -> Result<Self, SdkError> {
+        Self::builder(base_url).bearer_token(token).build()
+    }
+
+    /// A builder for the settings [`new`](Self::new) and
+    /// [`with_token`](Self::with_token) leave at their defaults.
+    pub fn builder(base_url: impl Into<String>) -> FlowFabricAdminClientBuilder {
+        FlowFabricAdminClientBuilder {
+            base_url: base_url.into(),
+            token: None,
+            timeout: None,
+            connect_timeout: None,
+            user_agent: None,
+            http_client: None,
+        }
+    }
+
+    /// The base URL every path is appended to, as normalised at
+    /// construction.
+    pub fn base_url(&self) -> &str {
+        self.raw.baseurl()
+    }
+}
+
+impl std::fmt::Debug for FlowFabricAdminClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowFabricAdminClient")
+            .field("base_url", &self.raw.baseurl())
+            .field(
+                "auth",
+                &if self.raw.inner().is_set() {
+                    "bearer <redacted>"
+                } else {
+                    "none"
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings for a [`FlowFabricAdminClient`]; see
+/// [`FlowFabricAdminClient::builder`].
+///
+/// Nothing is checked until [`build`](Self::build). `Debug` never shows the
+/// token.
+#[must_use]
+pub struct FlowFabricAdminClientBuilder {
+    base_url: String,
+    token: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl FlowFabricAdminClientBuilder {
+    /// Sends `Authorization: Bearer <token>` on every call.
+    pub fn bearer_token(mut self, token: impl AsRef<str>) -> Self {
+        self.token = Some(token.as_ref().to_owned());
+        self
+    }
+
+    /// Limits each whole call (connect, send, and read the answer). Default
+    /// [`DEFAULT_TIMEOUT`] (130 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Limits establishing a connection. Default
+    /// [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header. Default `ff-admin/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends every call through `client` (its pool, TLS, proxy, timeouts and
+    /// redirect policy) instead of one built here.
+    ///
+    /// Cannot be combined with [`timeout`](Self::timeout),
+    /// [`connect_timeout`](Self::connect_timeout) or
+    /// [`user_agent`](Self::user_agent): set those on `client`. The bearer
+    /// token is still added to each call.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] naming the field (`base_url`, `bearer_token`,
+    /// `user_agent`, `http_client`) that is invalid or conflicts with
+    /// another; [`SdkError::Http`] when `reqwest` cannot build its client
+    /// (for example, no TLS backend).
+    pub fn build(self) -> Result<FlowFabricAdminClient, SdkError> {
+        let base = base_url::normalize(&self.base_url)?;
+        let auth = match &self.token {
+            None => RequestAuth::none(),
+            Some(token) => RequestAuth::authorization(bearer_header(token)?),
+        };
+        let http = match self.http_client {
+            Some(client) => {
+                let conflicting = [
+                    ("timeout", self.timeout.is_some()),
+                    ("connect_timeout", self.connect_timeout.is_some()),
+                    ("user_agent", self.user_agent.is_some()),
+                ];
+                if let Some((name, _)) = conflicting.iter().find(|(_, set)| *set) {
+                    return Err(SdkError::config(
+                        CONTEXT,
+                        Some("http_client"),
+                        format!("`{name}` cannot be combined with a caller's reqwest::Client; set it on that client"),
+                    ));
+                }
+                client
+            }
+            None => {
+                let user_agent = self
+                    .user_agent
+                    .unwrap_or_else(|| concat!("ff-admin/", env!("CARGO_PKG_VERSION")).to_owned());
+                let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+                    SdkError::config(
+                        CONTEXT,
+                        Some("user_agent"),
+                        "contains characters not valid in an HTTP header",
+                    )
+                })?;
+                reqwest::Client::builder()
+                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .user_agent(user_agent)
+                    .redirect(same_origin_redirects())
+                    .build()
+                    .map_err(|source| SdkError::Http {
+                        source,
+                        context: "build reqwest::Client".to_owned(),
+                    })?
+            }
+        };
+        Ok(FlowFabricAdminClient {
+            raw: ff_admin_gen::Client::new_with_client(&base, http, auth),
+        })
+    }
+}
+
+impl std::fmt::Debug for FlowFabricAdminClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowFabricAdminClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .finish()
+    }
+}
+
+/// `Bearer <token>` as a sensitive header value.
+fn bearer_header(token: &str) -> Result<HeaderValue, SdkError> {
+    if token.trim().is_empty() {
+        return Err(SdkError::config(
+            CONTEXT,
+            Some("bearer_token"),
+            "is empty or all-whitespace; use FlowFabricAdminClient::new for unauthenticated access",
+        ));
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        SdkError::config(
+            CONTEXT,
+            Some("bearer_token"),
+            "contains characters not valid in an HTTP header",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Follows `307`/`308` (which keep the method and body) to the same scheme,
+/// host and port, at most [`MAX_REDIRECTS`] times. Any other redirect is
+/// returned to the caller as an `AdminApi` error, so the request (and its
+/// token) never goes to another origin.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_request = matches!(attempt.status().as_u16(), 307 | 308);
+        let same_origin = attempt.previous().first().is_some_and(|first| {
+            let next = attempt.url();
+            first.scheme() == next.scheme()
+                && first.host_str() == next.host_str()
+                && first.port_or_known_default() == next.port_or_known_default()
+        });
+        if keeps_request && same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}

@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod base_url;
+mod client;
+mod error;
+#[cfg(feature = "ff-core")]
+mod grant;
+mod models;
+mod operations;
+mod path_id;
+mod response;
+
+pub use client::{
+    FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use error::SdkError;
+pub use models::{
+    ClaimForWorkerRequest, ClaimForWorkerResponse, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
+};
+pub use path_id::PathId;
+
+/// The raw generated bindings this crate wraps, for operations or details
+/// the ergonomic client does not expose.
+pub use ff_admin_gen as raw;

@@ -1,0 +1,189 @@
+//! The admin operations of [`FlowFabricAdminClient`].
+
+use ff_admin_gen::types as wire;
+
+use crate::path_id::{self, PathId};
+use crate::response::{settle, Answer, Op};
+use crate::{
+    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
+    SdkError,
+};
+
+/// The `error` text of the one 404 that means "no token for this waitpoint".
+const TOKEN_NOT_FOUND: &str = "waitpoint token not found";
+
+impl FlowFabricAdminClient {
+    /// Claims the next eligible execution on `req.lane_id` for
+    /// `req.worker_id` (`POST /v1/workers/{worker_id}/claim`).
+    ///
+    /// Returns `Ok(Some(grant))` on 200 and `Ok(None)` on 204 (nothing
+    /// eligible now; poll again after a back-off). The grant is redeemed by
+    /// the worker within `grant_ttl_ms`.
+    ///
+    /// # Errors
+    ///
+    /// * [`SdkError::Config`] when `worker_id` is empty, `.` or `..` (checked
+    ///   before sending).
+    /// * [`SdkError::AdminApi`]: 400 for an invalid worker id, instance id,
+    ///   lane or `grant_ttl_ms` (outside 1..=60000); 401 for a missing or
+    ///   wrong token; 503 with `kind: Some("unavailable")` on a backend
+    ///   without scheduler-routed claims (SQLite); 413, 415, 422, 429, 500 as
+    ///   documented in the spec.
+    /// * [`SdkError::Http`], [`SdkError::Body`], [`SdkError::Decode`] for
+    ///   transport faults and malformed answers.
+    ///
+    /// # Retries
+    ///
+    /// Not idempotent: each 200 hands out a grant. A retry after a transport
+    /// fault may return a different execution; a grant that was issued but
+    /// never received expires after `grant_ttl_ms`.
+    pub async fn claim_for_worker(
+        &self,
+        req: ClaimForWorkerRequest,
+    ) -> Result<Option<ClaimForWorkerResponse>, SdkError> {
+        let op = Op::CLAIM_FOR_WORKER;
+        let (worker_id, body) = req.into_wire();
+        let worker_id = wire::Identifier(path_id::checked_owned(op.route, "worker_id", worker_id)?);
+        let result = self.raw.claim_for_worker(&worker_id, &body).await;
+        Ok(match settle(op, result).await? {
+            Answer::Value(grant) => Some(grant.into()),
+            Answer::NoContent => None,
+        })
+    }
+
+    /// Installs a new waitpoint HMAC secret on every partition
+    /// (`POST /v1/admin/rotate-waitpoint-secret`).
+    ///
+    /// The previous key stays valid for the server's grace window. Returns
+    /// how many partitions hold the new key and which failed.
+    ///
+    /// # Errors
+    ///
+    /// * [`SdkError::AdminApi`]: 400 for an empty kid or one with `:`, a
+    ///   secret that is not even-length hex (or not 64 hex digits on SQLite
+    ///   and Postgres), a kid reused with another secret, or a rotation that
+    ///   failed on every partition; 401; 429 while another rotation runs;
+    ///   504 when the server's 120 s deadline passes; 413, 415, 422, 500, 503
+    ///   as documented in the spec.
+    /// * [`SdkError::Http`], [`SdkError::Body`], [`SdkError::Decode`] for
+    ///   transport faults and malformed answers.
+    ///
+    /// # Retries
+    ///
+    /// Idempotent on the same `(new_kid, new_secret_hex)`: retrying after a
+    /// transport fault, a 429 or a 504 is safe.
+    pub async fn rotate_waitpoint_secret(
+        &self,
+        req: RotateWaitpointSecretRequest,
+    ) -> Result<RotateWaitpointSecretResponse, SdkError> {
+        let op = Op::ROTATE_WAITPOINT_SECRET;
+        let body = wire::RotateWaitpointSecretBody::from(req);
+        let result = self.raw.rotate_waitpoint_secret(&body).await;
+        value(settle(op, result).await?, op).map(Into::into)
+    }
+
+    /// Asks for a lease-reclaim grant on an execution whose lease expired or
+    /// was revoked (`POST /v1/executions/{execution_id}/reclaim`).
+    ///
+    /// Every business outcome is `Ok`: [`IssueReclaimGrantResponse::Granted`],
+    /// [`IssueReclaimGrantResponse::NotReclaimable`] (the execution is in no
+    /// reclaimable state) or [`IssueReclaimGrantResponse::ReclaimCapExceeded`].
+    ///
+    /// # Errors
+    ///
+    /// * [`SdkError::Config`] when `execution_id` is empty, `.` or `..`.
+    /// * [`SdkError::AdminApi`]: 404 for an unknown execution; 400 for a
+    ///   malformed execution id, worker id, instance id, lane or
+    ///   `grant_ttl_ms`; 401; 413, 415, 422, 429, 500, 503 as documented in
+    ///   the spec.
+    /// * [`SdkError::Http`], [`SdkError::Body`], [`SdkError::Decode`] for
+    ///   transport faults and malformed answers.
+    ///
+    /// # Retries
+    ///
+    /// Safe to retry after a transport fault: if another reclaim already
+    /// re-leased the execution, the retry answers `NotReclaimable`.
+    pub async fn issue_reclaim_grant(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+        req: IssueReclaimGrantRequest,
+    ) -> Result<IssueReclaimGrantResponse, SdkError> {
+        let op = Op::ISSUE_RECLAIM_GRANT;
+        let execution_id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let body = wire::IssueReclaimGrantBody::from(req);
+        let result = self.raw.issue_reclaim_grant(&execution_id, &body).await;
+        value(settle(op, result).await?, op).map(Into::into)
+    }
+
+    /// Reads the raw HMAC token of a pending waitpoint
+    /// (`GET /v1/executions/{execution_id}/waitpoints/{waitpoint_id}/token`).
+    ///
+    /// Returns `Ok(None)` only for the server's documented "token not found"
+    /// answer (the waitpoint is unknown, consumed or expired). Any other 404,
+    /// such as one from a wrong base path or a proxy, is an error. The token
+    /// is a credential: do not log it.
+    ///
+    /// # Errors
+    ///
+    /// * [`SdkError::Config`] when an id is empty, `.` or `..`.
+    /// * [`SdkError::AdminApi`]: 400 for a malformed execution id or a
+    ///   waitpoint id that is not a UUID; 401; 404 other than "token not
+    ///   found"; 500, 503 as documented in the spec.
+    /// * [`SdkError::Http`], [`SdkError::Body`], [`SdkError::Decode`] for
+    ///   transport faults and malformed answers.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn read_waitpoint_token(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+        waitpoint_id: &(impl PathId + ?Sized),
+    ) -> Result<Option<String>, SdkError> {
+        let op = Op::READ_WAITPOINT_TOKEN;
+        let execution_id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let waitpoint_id = wire::Uuid(path_id::checked(op.route, "waitpoint_id", waitpoint_id)?);
+        let result = self.raw.read_waitpoint_token(&execution_id, &waitpoint_id).await;
+        match settle(op, result).await {
+            Ok(answer) => value(answer, op).map(|t| Some(t.token)),
+            Err(SdkError::AdminApi {
+                status: 404,
+                message,
+                ..
+            }) if message.starts_with(TOKEN_NOT_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks that the server can reach its backend (`GET /healthz`,
+    /// never authenticated).
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::AdminApi`] with 503 (`kind: Some("unavailable")` on a
+    /// SQLite backend, which has no ping) or 500 when the backend fails;
+    /// [`SdkError::Http`] when the server cannot be reached.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn healthz(&self) -> Result<(), SdkError> {
+        let op = Op::HEALTHZ;
+        let result = self.raw.healthz().await;
+        value(settle(op, result).await?, op).map(|_| ())
+    }
+}
+
+/// The body of an operation that has no `204` answer.
+fn value<T>(answer: Answer<T>, op: Op) -> Result<T, SdkError> {
+    match answer {
+        Answer::Value(v) => Ok(v),
+        // `settle` only yields `NoContent` for operations that document it.
+        Answer::NoContent => Err(SdkError::config(
+            op.route,
+            None,
+            "204 No Content is not a documented answer of this operation",
+        )),
+    }
+}

@@ -1,0 +1,74 @@
+//! Ids that go into a URL path.
+
+use std::borrow::Cow;
+
+use crate::SdkError;
+
+/// A value that can be sent as one path segment (an execution id, a
+/// waitpoint id).
+///
+/// Implemented for `str` and `String`, and, with the `ff-core` feature, for
+/// ff-core's `ExecutionId` and `WaitpointId`, so calls written against
+/// `ff_sdk::admin` keep compiling. The client percent-encodes the value as
+/// one segment (`/`, `%`, `{`, `}`, spaces and non-ASCII are escaped), and
+/// rejects `""`, `.` and `..` before sending, since URL normalisation would
+/// otherwise send those requests to another route.
+pub trait PathId {
+    /// The id as text, before encoding.
+    fn path_id(&self) -> Cow<'_, str>;
+}
+
+impl PathId for str {
+    fn path_id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl PathId for String {
+    fn path_id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<T: PathId + ?Sized> PathId for &T {
+    fn path_id(&self) -> Cow<'_, str> {
+        (**self).path_id()
+    }
+}
+
+#[cfg(feature = "ff-core")]
+impl PathId for ff_core::types::ExecutionId {
+    fn path_id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+#[cfg(feature = "ff-core")]
+impl PathId for ff_core::types::WaitpointId {
+    fn path_id(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+/// Returns the id as an owned string, or a `Config` error naming `field`
+/// when it cannot be sent as one path segment.
+pub(crate) fn checked(
+    operation: &str,
+    field: &str,
+    id: &(impl PathId + ?Sized),
+) -> Result<String, SdkError> {
+    checked_owned(operation, field, id.path_id().into_owned())
+}
+
+/// [`checked`] for an id the caller already owns.
+pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<String, SdkError> {
+    match id.as_str() {
+        "" => Err(SdkError::config(operation, Some(field), "must not be empty")),
+        "." | ".." => Err(SdkError::config(
+            operation,
+            Some(field),
+            format!("`{id}` cannot be sent as a path segment"),
+        )),
+        _ => Ok(id),
+    }
+}

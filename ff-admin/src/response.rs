@@ -1,0 +1,219 @@
+//! Turns what the generated client returns into this crate's results: the
+//! one place where statuses, bodies and transport faults become `SdkError`.
+
+use ff_admin_gen::{types::ErrorBody, Error as GenError, ResponseValue};
+use serde::de::DeserializeOwned;
+
+use crate::SdkError;
+
+/// An operation, as named in errors.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Op {
+    /// `METHOD /path/template`, used as the error context.
+    pub route: &'static str,
+    /// Whether `204 No Content` is a documented answer.
+    pub no_content: bool,
+}
+
+impl Op {
+    pub(crate) const CLAIM_FOR_WORKER: Op = Op {
+        route: "POST /v1/workers/{worker_id}/claim",
+        no_content: true,
+    };
+    pub(crate) const ROTATE_WAITPOINT_SECRET: Op = Op {
+        route: "POST /v1/admin/rotate-waitpoint-secret",
+        no_content: false,
+    };
+    pub(crate) const ISSUE_RECLAIM_GRANT: Op = Op {
+        route: "POST /v1/executions/{execution_id}/reclaim",
+        no_content: false,
+    };
+    pub(crate) const READ_WAITPOINT_TOKEN: Op = Op {
+        route: "GET /v1/executions/{execution_id}/waitpoints/{waitpoint_id}/token",
+        no_content: false,
+    };
+    pub(crate) const HEALTHZ: Op = Op {
+        route: "GET /healthz",
+        no_content: false,
+    };
+}
+
+/// A successful answer.
+pub(crate) enum Answer<T> {
+    /// A 2xx with the documented body.
+    Value(T),
+    /// `204 No Content`, for operations that document it.
+    NoContent,
+}
+
+/// The longest `message` taken from a body that is not the JSON error shape;
+/// `raw_body` always keeps the whole body.
+const MESSAGE_LIMIT: usize = 512;
+
+/// The status every generated method decodes as its documented success: any
+/// typed success body that fails to read or decode arrived with it.
+const DECLARED_SUCCESS: u16 = 200;
+
+/// Settles one call of the generated client.
+pub(crate) async fn settle<T: DeserializeOwned>(
+    op: Op,
+    result: Result<ResponseValue<T>, GenError<()>>,
+) -> Result<Answer<T>, SdkError> {
+    let context = || op.route.to_owned();
+    match result {
+        Ok(value) => Ok(Answer::Value(value.into_inner())),
+        Err(GenError::UnexpectedResponse(response)) => undeclared(op, response).await,
+        Err(GenError::InvalidResponsePayload(bytes, source)) => Err(SdkError::Decode {
+            status: DECLARED_SUCCESS,
+            context: context(),
+            raw_body: String::from_utf8_lossy(&bytes).into_owned(),
+            source,
+        }),
+        Err(GenError::ResponseBodyError(source)) => Err(SdkError::Body {
+            status: DECLARED_SUCCESS,
+            context: context(),
+            partial_body: String::new(),
+            source,
+        }),
+        Err(GenError::CommunicationError(source) | GenError::InvalidUpgrade(source)) => {
+            Err(SdkError::Http {
+                source,
+                context: context(),
+            })
+        }
+        Err(GenError::InvalidRequest(message) | GenError::Custom(message)) => {
+            Err(SdkError::config(op.route, None, message))
+        }
+        Err(GenError::ErrorResponse(value)) => Err(SdkError::AdminApi {
+            status: value.status().as_u16(),
+            message: "(error body not kept by the generated client)".to_owned(),
+            kind: None,
+            retryable: None,
+            raw_body: String::new(),
+        }),
+    }
+}
+
+/// Handles a status the generator was not told about: every non-2xx, the
+/// 204 of operations that document it, and any other 2xx.
+async fn undeclared<T: DeserializeOwned>(
+    op: Op,
+    response: reqwest::Response,
+) -> Result<Answer<T>, SdkError> {
+    let status = response.status();
+    if status == reqwest::StatusCode::NO_CONTENT && op.no_content {
+        return Ok(Answer::NoContent);
+    }
+    let location = status
+        .is_redirection()
+        .then(|| response.headers().get(reqwest::header::LOCATION).cloned())
+        .flatten();
+    let body = read_body(response).await.map_err(|(partial, source)| SdkError::Body {
+        status: status.as_u16(),
+        context: op.route.to_owned(),
+        partial_body: String::from_utf8_lossy(&partial).into_owned(),
+        source,
+    })?;
+    if status.is_success() {
+        return serde_json::from_slice(&body)
+            .map(Answer::Value)
+            .map_err(|source| SdkError::Decode {
+                status: status.as_u16(),
+                context: op.route.to_owned(),
+                raw_body: String::from_utf8_lossy(&body).into_owned(),
+                source,
+            });
+    }
+    let raw_body = String::from_utf8_lossy(&body).into_owned();
+    let (message, kind, retryable) = match serde_json::from_str::<ErrorBody>(&raw_body) {
+        Ok(parsed) => (
+            payload_too_large_message(&raw_body).unwrap_or(parsed.error),
+            parsed.kind,
+            parsed.retryable,
+        ),
+        Err(_) => {
+            let mut message = text_message(&raw_body);
+            if let Some(location) = location {
+                let target = location.to_str().unwrap_or("<not UTF-8>");
+                message = format!("redirect to `{target}` not followed; {message}");
+            }
+            (message, None, None)
+        }
+    };
+    Err(SdkError::AdminApi {
+        status: status.as_u16(),
+        message,
+        kind,
+        retryable,
+        raw_body,
+    })
+}
+
+/// Reads the whole body, keeping what arrived if the read fails.
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, (Vec<u8>, reqwest::Error)> {
+    let hint = response.content_length().unwrap_or(0).min(64 * 1024);
+    let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body),
+            Err(e) => return Err((body, e)),
+        }
+    }
+}
+
+/// The 413 body (`{"error":"payload_too_large","limit_bytes":N,"route":R}`)
+/// as one message.
+fn payload_too_large_message(raw: &str) -> Option<String> {
+    let parsed: ff_admin_gen::types::PayloadTooLarge = serde_json::from_str(raw).ok()?;
+    Some(format!(
+        "payload_too_large: the body exceeds {} bytes on {}",
+        parsed.limit_bytes, parsed.route
+    ))
+}
+
+/// A one-line message from a body that is not the JSON error shape.
+fn text_message(raw: &str) -> String {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    let mut end = trimmed.len().min(MESSAGE_LIMIT);
+    while !trimmed.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut message: String = trimmed[..end]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if end < trimmed.len() {
+        message.push('…');
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{payload_too_large_message, text_message};
+
+    #[test]
+    fn text_messages_are_one_bounded_line() {
+        assert_eq!(text_message(""), "(empty body)");
+        assert_eq!(text_message("  \n"), "(empty body)");
+        assert_eq!(text_message("Invalid URL:\nbad"), "Invalid URL: bad");
+        let long = "é".repeat(400);
+        let message = text_message(&long);
+        assert!(message.ends_with('…'));
+        assert!(message.len() <= super::MESSAGE_LIMIT + '…'.len_utf8());
+    }
+
+    #[test]
+    fn payload_too_large_names_limit_and_route() {
+        let raw = r#"{"error":"payload_too_large","limit_bytes":65536,"route":"/v1/workers/{worker_id}/claim"}"#;
+        assert_eq!(
+            payload_too_large_message(raw).unwrap(),
+            "payload_too_large: the body exceeds 65536 bytes on /v1/workers/{worker_id}/claim"
+        );
+        assert!(payload_too_large_message(r#"{"error":"x"}"#).is_none());
+    }
+}
