@@ -1,1 +1,97 @@
-//! Shared helpers of the contract tests.
+//! Helpers shared by the contract tests: the published spec, and raw TCP
+//! servers for faults an HTTP mock cannot produce.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// The workspace's `openapi.yaml`, parsed.
+pub fn spec() -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_yaml::from_str(&text).expect("openapi.yaml parses")
+}
+
+/// One documented answer of one operation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DocumentedAnswer {
+    /// The operation's `operationId`.
+    pub operation_id: String,
+    /// The status code.
+    pub status: u16,
+    /// The content type, or `None` for an answer without a body.
+    pub content_type: Option<String>,
+}
+
+/// Every `(operationId, status, content type)` the spec documents.
+pub fn documented_answers() -> Vec<DocumentedAnswer> {
+    let spec = spec();
+    let mut answers = Vec::new();
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            let Some(op_id) = op.get("operationId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                let response = resolve(&spec, response);
+                let status: u16 = status.parse().expect("numeric status");
+                match response.get("content").and_then(|c| c.as_object()) {
+                    Some(content) => {
+                        for content_type in content.keys() {
+                            answers.push(DocumentedAnswer {
+                                operation_id: op_id.to_owned(),
+                                status,
+                                content_type: Some(content_type.clone()),
+                            });
+                        }
+                    }
+                    None => answers.push(DocumentedAnswer {
+                        operation_id: op_id.to_owned(),
+                        status,
+                        content_type: None,
+                    }),
+                }
+            }
+        }
+    }
+    answers.sort();
+    answers
+}
+
+fn resolve<'a>(spec: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            spec.pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling $ref {reference}"))
+        }
+        None => value,
+    }
+}
+
+/// A one-shot TCP server that reads a request, then writes `response`
+/// verbatim and closes the connection. Returns its address.
+pub async fn raw_http_server(response: &'static [u8]) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 64 * 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.write_all(response).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    addr
+}
+
+/// An address on which nothing listens (bound, then released).
+pub async fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    addr
+}
