@@ -1,6 +1,8 @@
 //! Helpers shared by the contract tests: the published spec, and raw TCP
 //! servers for faults an HTTP mock cannot produce.
 
+pub mod live;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

