@@ -456,3 +456,35 @@ pub fn now_ms() -> u64 {
     )
     .unwrap_or(u64::MAX)
 }
+
+/// Splits `{fp:N}:<uuid>` into `(N, uuid)`.
+pub fn split_execution_id(id: &str) -> anyhow::Result<(i16, uuid::Uuid)> {
+    let rest = id.strip_prefix("{fp:").context("no {fp: prefix")?;
+    let (partition, uuid) = rest.split_once("}:").context("no }: separator")?;
+    Ok((partition.parse()?, uuid::Uuid::parse_str(uuid)?))
+}
+
+/// Postgres keeps executions created over HTTP in `submitted`; nothing in
+/// ff-server 0.15 promotes them. Moves one to `runnable` in SQL so that a
+/// claim can grant it. Fails unless exactly one row changed.
+pub async fn promote_to_runnable(live: &LiveServer, execution_id: &str) -> anyhow::Result<()> {
+    let url = live.postgres_url().context("not a Postgres server")?;
+    let (partition, uuid) = split_execution_id(execution_id)?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
+    let done = sqlx::query(
+        "UPDATE ff_exec_core SET lifecycle_phase = 'runnable' \
+         WHERE partition_key = $1 AND execution_id = $2 AND lifecycle_phase = 'submitted'",
+    )
+    .bind(partition)
+    .bind(uuid)
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    if done.rows_affected() != 1 {
+        bail!("promote {execution_id}: {} rows changed", done.rows_affected());
+    }
+    Ok(())
+}

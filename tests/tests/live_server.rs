@@ -245,3 +245,96 @@ async fn sqlite_live_contract() {
     assert_api(&err, 400, "secret_hex must be 64 hex characters");
     outcome(b, "rotate", "32-bit secret", &err);
 }
+
+/// Claim answers on a backend with scheduler-routed claims: 204 on an empty
+/// lane, a grant for an execution created over HTTP, then 204 again.
+async fn claim_contract(live: &LiveServer, client: &FlowFabricAdminClient, lane: &str, prepare: impl AsyncFnOnce(&str)) -> String {
+    let b = live.backend;
+    let got = client
+        .claim_for_worker(claim_request("w-claim", lane, 5000))
+        .await
+        .expect("empty lane");
+    assert_eq!(got, None);
+    outcome(b, "claim", "empty lane", &got);
+
+    // A worker id with `/` travels as one segment and reaches the scheduler.
+    let got = client
+        .claim_for_worker(claim_request("pool/w1", lane, 5000))
+        .await
+        .expect("worker id with '/'");
+    assert_eq!(got, None);
+    outcome(b, "claim", "worker id with '/'", &got);
+
+    let execution_id = live.http().create_execution(0, lane).await.expect("create");
+    prepare(&execution_id).await;
+    let before = ff_admin_contract_tests::live::now_ms();
+    let grant = client
+        .claim_for_worker(claim_request("w-claim", lane, 5000))
+        .await
+        .expect("claim")
+        .expect("a grant for the new execution");
+    assert_eq!(grant.execution_id, execution_id);
+    assert_eq!(grant.partition_key, "{fp:0}");
+    assert!(!grant.grant_key.is_empty());
+    assert!(
+        grant.expires_at_ms >= before + 4000 && grant.expires_at_ms <= before + 65_000,
+        "expires_at_ms {} is not about now + 5 s ({before})",
+        grant.expires_at_ms
+    );
+    outcome(b, "claim", "created execution", &grant);
+    let core = grant.clone().into_grant().expect("a valid ff-core ClaimGrant");
+    assert_eq!(core.execution_id.as_str(), execution_id);
+
+    let again = client
+        .claim_for_worker(claim_request("w-claim", lane, 5000))
+        .await
+        .expect("second claim");
+    assert_eq!(again, None, "the only execution is granted already");
+    outcome(b, "claim", "second claim", &again);
+    execution_id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valkey_live_contract() {
+    let (live, client) = boot(Backend::Valkey).await;
+    let b = live.backend;
+    client.healthz().await.expect("healthz 200 on Valkey");
+    outcome(b, "healthz", "probe", "Ok(())");
+    assert_eq!(live.flow_partitions, 256);
+    claim_contract(&live, &client, "valkey-lane", async |_: &str| {}).await;
+    common_contract(&live, &client).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_live_contract() {
+    let started = std::time::Instant::now();
+    let (live, client) = boot(Backend::Postgres).await;
+    let b = live.backend;
+    println!("postgres: cluster + migrations + boot took {:.1?}", started.elapsed());
+    client.healthz().await.expect("healthz 200 on Postgres");
+    outcome(b, "healthz", "probe", "Ok(())");
+
+    // The HMAC keystore starts empty: claims answer 503 until a rotation.
+    let err = client
+        .claim_for_worker(claim_request("w-claim", "pg-lane", 5000))
+        .await
+        .expect_err("empty keystore");
+    assert_api(&err, 503, "keystore empty");
+    outcome(b, "claim", "before any rotation", &err);
+    let seeded = client
+        .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
+            new_kid: "pg-seed".into(),
+            new_secret_hex: secret("e1"),
+        })
+        .await
+        .expect("seed the keystore");
+    assert_eq!(seeded.rotated, 1);
+
+    claim_contract(&live, &client, "pg-lane", async |id: &str| {
+        ff_admin_contract_tests::live::promote_to_runnable(&live, id)
+            .await
+            .expect("promote to runnable");
+    })
+    .await;
+    common_contract(&live, &client).await;
+}
