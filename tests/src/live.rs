@@ -488,3 +488,41 @@ pub async fn promote_to_runnable(live: &LiveServer, execution_id: &str) -> anyho
     }
     Ok(())
 }
+
+/// How often a claim may answer 204 while an eligible execution exists: the
+/// scheduler probes 32 of the flow partitions per call and moves that window
+/// every 250 ms, so covering 256 partitions takes 8 windows.
+pub const CLAIM_POLLS: usize = 12;
+
+/// The spacing of claim polls: one per scheduler rotation window.
+pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(260);
+
+/// Claims until a grant arrives or [`CLAIM_POLLS`] calls answered 204.
+/// Returns the grant (if any) and how many calls it took.
+pub async fn claim_polling(
+    client: &ff_admin::FlowFabricAdminClient,
+    request: impl Fn() -> ff_admin::ClaimForWorkerRequest,
+) -> Result<(Option<ff_admin::ClaimForWorkerResponse>, usize), ff_admin::SdkError> {
+    for call in 1..=CLAIM_POLLS {
+        if let Some(grant) = client.claim_for_worker(request()).await? {
+            return Ok((Some(grant), call));
+        }
+        tokio::time::sleep(CLAIM_POLL_INTERVAL).await;
+    }
+    Ok((None, CLAIM_POLLS))
+}
+
+/// Runs `UPDATE ff_exec_core SET <assignments>` on one execution's row of a
+/// Postgres server; fails unless exactly one row changed.
+pub async fn pg_update_execution(live: &LiveServer, execution_id: &str, assignments: &str) -> anyhow::Result<()> {
+    let url = live.postgres_url().context("not a Postgres server")?;
+    let (partition, uuid) = split_execution_id(execution_id)?;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await?;
+    let sql = format!("UPDATE ff_exec_core SET {assignments} WHERE partition_key = $1 AND execution_id = $2");
+    let done = sqlx::query(&sql).bind(partition).bind(uuid).execute(&pool).await?;
+    pool.close().await;
+    if done.rows_affected() != 1 {
+        bail!("update {execution_id}: {} rows changed", done.rows_affected());
+    }
+    Ok(())
+}

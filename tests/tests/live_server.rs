@@ -13,7 +13,7 @@ use ff_admin::{
     ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest, IssueReclaimGrantResponse,
     RotateWaitpointSecretRequest, SdkError,
 };
-use ff_admin_contract_tests::live::{Backend, LiveServer};
+use ff_admin_contract_tests::live::{claim_polling, Backend, LiveServer};
 
 const TOKEN: &str = "live-token-7c1e";
 const UNKNOWN_EXEC: &str = "{fp:3}:0b9a7f1e-2d3c-4b5a-8f6e-7d8c9b0a1f2e";
@@ -268,29 +268,29 @@ async fn claim_contract(live: &LiveServer, client: &FlowFabricAdminClient, lane:
     let execution_id = live.http().create_execution(0, lane).await.expect("create");
     prepare(&execution_id).await;
     let before = ff_admin_contract_tests::live::now_ms();
-    let grant = client
-        .claim_for_worker(claim_request("w-claim", lane, 5000))
+    let (grant, polls) = claim_polling(client, || claim_request("w-claim", lane, 5000))
         .await
-        .expect("claim")
-        .expect("a grant for the new execution");
+        .expect("claim");
+    let grant = grant.expect("a grant for the new execution within a full partition sweep");
     assert_eq!(grant.execution_id, execution_id);
     assert_eq!(grant.partition_key, "{fp:0}");
     assert!(!grant.grant_key.is_empty());
+    let after = ff_admin_contract_tests::live::now_ms();
     assert!(
-        grant.expires_at_ms >= before + 4000 && grant.expires_at_ms <= before + 65_000,
-        "expires_at_ms {} is not about now + 5 s ({before})",
+        grant.expires_at_ms >= before + 5000 - 1000 && grant.expires_at_ms <= after + 5000 + 1000,
+        "expires_at_ms {} is not about claim time + 5 s ({before}..{after})",
         grant.expires_at_ms
     );
-    outcome(b, "claim", "created execution", &grant);
+    outcome(b, "claim", &format!("created execution (granted on call {polls})"), &grant);
     let core = grant.clone().into_grant().expect("a valid ff-core ClaimGrant");
     assert_eq!(core.execution_id.as_str(), execution_id);
 
-    let again = client
-        .claim_for_worker(claim_request("w-claim", lane, 5000))
+    // A full sweep of every partition finds nothing more.
+    let (again, polls) = claim_polling(client, || claim_request("w-claim", lane, 5000))
         .await
         .expect("second claim");
     assert_eq!(again, None, "the only execution is granted already");
-    outcome(b, "claim", "second claim", &again);
+    outcome(b, "claim", &format!("after the grant ({polls} calls)"), &again);
     execution_id
 }
 
@@ -303,6 +303,110 @@ async fn valkey_live_contract() {
     assert_eq!(live.flow_partitions, 256);
     claim_contract(&live, &client, "valkey-lane", async |_: &str| {}).await;
     common_contract(&live, &client).await;
+    valkey_lease_reclaim_and_token(&live, &client).await;
+}
+
+/// On Valkey: a real lease from a claim grant consumed by ff-sdk's worker, a
+/// real waitpoint token, then a revoked lease that reclaim grants.
+async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminClient) {
+    use ff_core::types::{LaneId, Namespace, WorkerId, WorkerInstanceId};
+    let b = live.backend;
+    let lane = "valkey-reclaim-lane";
+    let worker = "w-lease";
+    let execution_id = live.http().create_execution(9, lane).await.expect("create");
+    let (grant, _) = claim_polling(client, || claim_request(worker, lane, 30_000))
+        .await
+        .expect("claim");
+    let grant = grant.expect("grant");
+    assert_eq!(grant.execution_id, execution_id);
+
+    // ff-sdk's worker redeems the grant: a real lease.
+    let config = ff_sdk::WorkerConfig {
+        backend: None,
+        worker_id: WorkerId::new(worker),
+        worker_instance_id: WorkerInstanceId::new(format!("{worker}-i1")),
+        namespace: Namespace::new("default"),
+        lanes: vec![LaneId::new(lane)],
+        capabilities: vec![],
+        lease_ttl_ms: 30_000,
+        claim_poll_interval_ms: 1_000,
+        max_concurrent_tasks: 1,
+        partition_config: None,
+    };
+    let sdk_worker = ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None)
+        .await
+        .expect("ff-sdk worker");
+    let task = sdk_worker
+        .claim_from_grant(LaneId::new(lane), grant.into_grant().expect("ff-core grant"))
+        .await
+        .expect("claim_from_grant holds a lease");
+
+    // Reclaim while the lease is held: not reclaimable.
+    let got = client
+        .issue_reclaim_grant(&execution_id, reclaim_request("w-reclaimer", lane, 5000))
+        .await
+        .expect("200");
+    assert!(matches!(got, IssueReclaimGrantResponse::NotReclaimable { .. }), "{got:?}");
+    outcome(b, "reclaim", "lease held", &got);
+
+    // A real waitpoint, and its token read through the admin API.
+    let (waitpoint_id, token) = task
+        .create_pending_waitpoint("ff-admin-wp", 600_000)
+        .await
+        .expect("pending waitpoint");
+    let read = client
+        .read_waitpoint_token(&execution_id, &waitpoint_id.to_string())
+        .await
+        .expect("200");
+    assert_eq!(read.as_deref(), Some(token.as_str()));
+    assert!(token.as_str().starts_with("k1:") || token.as_str().contains(':'));
+    outcome(b, "token", "pending waitpoint", "Some(<kid>:<hex>) equal to the minted token");
+
+    // Revoke the lease over HTTP: Valkey leaves it `lease_revoked`.
+    let (status, body) = live
+        .http()
+        .post(&format!("/v1/executions/{}/revoke-lease", encode(&execution_id)), &serde_json::json!({}))
+        .await
+        .expect("revoke");
+    assert_eq!(status, 200, "{body}");
+    let before = ff_admin_contract_tests::live::now_ms();
+    let got = client
+        .issue_reclaim_grant(&execution_id, reclaim_request("w-reclaimer", lane, 5000))
+        .await
+        .expect("200");
+    match &got {
+        IssueReclaimGrantResponse::Granted {
+            execution_id: id,
+            partition_key,
+            grant_key,
+            expires_at_ms,
+            lane_id,
+        } => {
+            assert_eq!(id, &execution_id);
+            assert_eq!(partition_key, "{fp:9}");
+            assert!(!grant_key.is_empty());
+            assert_eq!(lane_id, lane);
+            assert!(*expires_at_ms >= before + 4000, "{expires_at_ms} vs {before}");
+        }
+        other => panic!("a revoked lease is reclaimable: {other:?}"),
+    }
+    outcome(b, "reclaim", "revoked lease", &got);
+    let core = got.clone().into_grant().expect("ff-core ReclaimGrant");
+    assert_eq!(core.execution_id.as_str(), execution_id);
+
+    // While that grant is outstanding, another reclaim conflicts.
+    let err = client
+        .issue_reclaim_grant(&execution_id, reclaim_request("w-reclaimer", lane, 5000))
+        .await
+        .expect_err("grant outstanding");
+    outcome(b, "reclaim", "grant already outstanding", &err);
+    assert!(matches!(err, SdkError::AdminApi { status: 409, .. }), "{err:?}");
+    drop(task);
+}
+
+/// Percent-encodes an id for a raw path.
+fn encode(id: &str) -> String {
+    id.replace('{', "%7B").replace('}', "%7D")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,4 +441,86 @@ async fn postgres_live_contract() {
     })
     .await;
     common_contract(&live, &client).await;
+    postgres_reclaim_and_token(&live, &client).await;
+}
+
+/// On Postgres: every reclaim outcome, and a real waitpoint token.
+async fn postgres_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminClient) {
+    use ff_admin_contract_tests::live::{pg_update_execution, promote_to_runnable};
+    let b = live.backend;
+    let lane = "pg-reclaim-lane";
+
+    // granted: an active execution whose lease was revoked (set in SQL:
+    // the HTTP revoke on Postgres resets the execution to runnable instead).
+    let id = live.http().create_execution(4, lane).await.expect("create");
+    pg_update_execution(live, &id, "lifecycle_phase = 'active', ownership_state = 'lease_revoked'")
+        .await
+        .expect("sql");
+    let got = client
+        .issue_reclaim_grant(&id, reclaim_request("w-reclaimer", lane, 5000))
+        .await
+        .expect("200");
+    match &got {
+        IssueReclaimGrantResponse::Granted {
+            execution_id,
+            partition_key,
+            lane_id,
+            ..
+        } => {
+            assert_eq!(execution_id, &id);
+            assert_eq!(partition_key, "{fp:4}");
+            assert_eq!(lane_id, lane);
+        }
+        other => panic!("{other:?}"),
+    }
+    outcome(b, "reclaim", "active + lease_revoked", &got);
+
+    // reclaim_cap_exceeded: the reclaim counter at the cap (1000).
+    let id = live.http().create_execution(5, lane).await.expect("create");
+    pg_update_execution(live, &id, "lease_reclaim_count = 1000")
+        .await
+        .expect("sql");
+    let got = client
+        .issue_reclaim_grant(&id, reclaim_request("w-reclaimer", lane, 5000))
+        .await
+        .expect("200");
+    assert_eq!(
+        got,
+        IssueReclaimGrantResponse::ReclaimCapExceeded {
+            execution_id: id.clone(),
+            reclaim_count: 1000
+        }
+    );
+    outcome(b, "reclaim", "reclaim count at the cap", &got);
+
+    // A real waitpoint token: a lease from the backend's own claim, then a
+    // pending waitpoint on it.
+    let token_lane = "pg-token-lane";
+    let id = live.http().create_execution(0, token_lane).await.expect("create");
+    promote_to_runnable(live, &id).await.expect("promote");
+    let backend = live.server.backend();
+    let handle = backend
+        .claim(
+            &ff_core::types::LaneId::new(token_lane),
+            &ff_core::backend::CapabilitySet::default(),
+            ff_core::backend::ClaimPolicy::new(
+                ff_core::types::WorkerId::new("w-token"),
+                ff_core::types::WorkerInstanceId::new("w-token-i1"),
+                30_000,
+                None,
+            ),
+        )
+        .await
+        .expect("claim")
+        .expect("a handle for the runnable execution");
+    let pending = backend
+        .create_waitpoint(&handle, "ff-admin-wp", Duration::from_secs(600))
+        .await
+        .expect("waitpoint");
+    let read = client
+        .read_waitpoint_token(&id, &pending.waitpoint_id.to_string())
+        .await
+        .expect("200");
+    assert_eq!(read.as_deref(), Some(pending.hmac_token.as_str()));
+    outcome(b, "token", "pending waitpoint", "Some(<kid>:<hex>) equal to the minted token");
 }
