@@ -526,3 +526,42 @@ pub async fn pg_update_execution(live: &LiveServer, execution_id: &str, assignme
     }
     Ok(())
 }
+
+/// Redeems a claim grant with ff-sdk's worker (`claim_from_grant`), which
+/// takes a real lease on the execution for `worker`. Keep the returned task
+/// alive while the lease is needed.
+pub async fn redeem_with_sdk(
+    live: &LiveServer,
+    worker: &str,
+    lane: &str,
+    grant: ff_admin::ClaimForWorkerResponse,
+) -> anyhow::Result<ff_sdk::ClaimedTask> {
+    use ff_core::types::{LaneId, Namespace, WorkerId, WorkerInstanceId};
+    let config = ff_sdk::WorkerConfig {
+        backend: None,
+        worker_id: WorkerId::new(worker),
+        worker_instance_id: WorkerInstanceId::new(format!("{worker}-i1")),
+        namespace: Namespace::new("default"),
+        lanes: vec![LaneId::new(lane)],
+        capabilities: vec![],
+        lease_ttl_ms: 30_000,
+        claim_poll_interval_ms: 1_000,
+        max_concurrent_tasks: 1,
+        partition_config: None,
+    };
+    let sdk_worker = ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None).await?;
+    Ok(sdk_worker.claim_from_grant(LaneId::new(lane), grant.into_grant()?).await?)
+}
+
+/// `POST /v1/executions/{id}/revoke-lease`; fails unless it answers 200.
+pub async fn revoke_lease(live: &LiveServer, execution_id: &str) -> anyhow::Result<()> {
+    let encoded = execution_id.replace('{', "%7B").replace('}', "%7D");
+    let (status, body) = live
+        .http()
+        .post(&format!("/v1/executions/{encoded}/revoke-lease"), &serde_json::json!({}))
+        .await?;
+    if status != 200 {
+        bail!("revoke-lease answered {status}: {body}");
+    }
+    Ok(())
+}

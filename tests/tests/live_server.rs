@@ -309,7 +309,6 @@ async fn valkey_live_contract() {
 /// On Valkey: a real lease from a claim grant consumed by ff-sdk's worker, a
 /// real waitpoint token, then a revoked lease that reclaim grants.
 async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminClient) {
-    use ff_core::types::{LaneId, Namespace, WorkerId, WorkerInstanceId};
     let b = live.backend;
     let lane = "valkey-reclaim-lane";
     let worker = "w-lease";
@@ -321,23 +320,7 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
     assert_eq!(grant.execution_id, execution_id);
 
     // ff-sdk's worker redeems the grant: a real lease.
-    let config = ff_sdk::WorkerConfig {
-        backend: None,
-        worker_id: WorkerId::new(worker),
-        worker_instance_id: WorkerInstanceId::new(format!("{worker}-i1")),
-        namespace: Namespace::new("default"),
-        lanes: vec![LaneId::new(lane)],
-        capabilities: vec![],
-        lease_ttl_ms: 30_000,
-        claim_poll_interval_ms: 1_000,
-        max_concurrent_tasks: 1,
-        partition_config: None,
-    };
-    let sdk_worker = ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None)
-        .await
-        .expect("ff-sdk worker");
-    let task = sdk_worker
-        .claim_from_grant(LaneId::new(lane), grant.into_grant().expect("ff-core grant"))
+    let task = ff_admin_contract_tests::live::redeem_with_sdk(live, worker, lane, grant)
         .await
         .expect("claim_from_grant holds a lease");
 
@@ -363,12 +346,9 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
     outcome(b, "token", "pending waitpoint", "Some(<kid>:<hex>) equal to the minted token");
 
     // Revoke the lease over HTTP: Valkey leaves it `lease_revoked`.
-    let (status, body) = live
-        .http()
-        .post(&format!("/v1/executions/{}/revoke-lease", encode(&execution_id)), &serde_json::json!({}))
+    ff_admin_contract_tests::live::revoke_lease(live, &execution_id)
         .await
         .expect("revoke");
-    assert_eq!(status, 200, "{body}");
     let before = ff_admin_contract_tests::live::now_ms();
     let got = client
         .issue_reclaim_grant(&execution_id, reclaim_request("w-reclaimer", lane, 5000))
@@ -404,10 +384,6 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
     drop(task);
 }
 
-/// Percent-encodes an id for a raw path.
-fn encode(id: &str) -> String {
-    id.replace('{', "%7B").replace('}', "%7D")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_live_contract() {

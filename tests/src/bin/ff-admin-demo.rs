@@ -148,16 +148,19 @@ async fn run() -> i32 {
             "claim_for_worker(lane: demo-lane)",
             &r,
             "503 unavailable: the SQLite backend of ff-server 0.15 has no scheduler-routed claims, \
-             so this demo cannot show a grant, a 204, or a reclaim grant here",
+             so this demo cannot show a grant, a 204, a lease or a reclaim grant here",
             matches!(&r, Err(SdkError::AdminApi { status: 503, kind: Some(k), .. }) if k == "unavailable"),
         );
     } else {
         let r = client.claim_for_worker(claim("demo-worker")).await;
-        demo.show("claim_for_worker(lane: demo-lane, empty)", &r, "Ok(None): 204, nothing to claim", matches!(r, Ok(None)));
+        demo.show(
+            "claim_for_worker(lane: demo-lane, empty)",
+            &r,
+            "Ok(None): 204, nothing to claim",
+            matches!(r, Ok(None)),
+        );
 
-        let http = live.http();
-        let created = http.create_execution(0, lane).await;
-        let execution_id = match created {
+        let execution_id = match live.http().create_execution(0, lane).await {
             Ok(id) => id,
             Err(e) => {
                 eprintln!("could not create an execution: {e:#}");
@@ -166,35 +169,39 @@ async fn run() -> i32 {
         };
         println!("       (created execution {execution_id} on {lane} over HTTP)");
         if backend == Backend::Postgres {
-            if let Err(e) = ff_admin_contract_tests::live::promote_to_runnable(&live, &execution_id).await {
+            if let Err(e) = live::promote_to_runnable(&live, &execution_id).await {
                 eprintln!("could not promote the execution to runnable: {e:#}");
                 return 1;
             }
             println!("       (promoted it to `runnable` in SQL: Postgres keeps HTTP-created executions `submitted`)");
         }
-        let r = client.claim_for_worker(claim("demo-worker")).await;
+        let r = live::claim_polling(&client, || claim("demo-worker")).await;
         demo.show(
-            "claim_for_worker(lane: demo-lane)",
+            "claim_for_worker(lane: demo-lane), polled",
             &r,
-            &format!("Ok(Some(grant)) for {execution_id}"),
-            matches!(&r, Ok(Some(g)) if g.execution_id == execution_id),
+            &format!(
+                "Ok((Some(grant) for {execution_id}, calls)): each call scans 32 partitions and the window moves every 250 ms"
+            ),
+            matches!(&r, Ok((Some(g), _)) if g.execution_id == execution_id),
         );
+        let r2 = live::claim_polling(&client, || claim("demo-worker")).await;
+        demo.show(
+            "claim_for_worker(again), polled over a full partition sweep",
+            &r2,
+            "Ok((None, 12)): the only execution is granted",
+            matches!(r2, Ok((None, _))),
+        );
+        if let (Backend::Valkey, Ok((Some(grant), _))) = (backend, r) {
+            if let Err(e) = valkey_lease_story(&client, &live, &mut demo, grant, lane).await {
+                eprintln!("lease walkthrough failed: {e:#}");
+                demo.failures.push("lease walkthrough".into());
+            }
+        }
         claimed = Some(execution_id);
-        let r = client.claim_for_worker(claim("demo-worker")).await;
-        demo.show("claim_for_worker(again)", &r, "Ok(None): the only execution is granted", matches!(r, Ok(None)));
     }
 
     // Reclaims.
-    let reclaim = IssueReclaimGrantRequest {
-        worker_id: "demo-worker".into(),
-        worker_instance_id: "demo-worker-2".into(),
-        lane_id: lane.into(),
-        capability_hash: None,
-        grant_ttl_ms: 10_000,
-        route_snapshot_json: None,
-        admission_summary: None,
-        worker_capabilities: vec![],
-    };
+    let reclaim = reclaim_request(lane);
     let target = match claimed {
         Some(id) => id,
         None => match live.http().create_execution(0, lane).await {
@@ -209,8 +216,16 @@ async fn run() -> i32 {
     demo.show(
         &format!("issue_reclaim_grant({target})"),
         &r,
-        "NotReclaimable: it holds no expired or revoked lease",
-        matches!(&r, Ok(IssueReclaimGrantResponse::NotReclaimable { .. })),
+        if backend == Backend::Valkey {
+            "409 state_conflict: the reclaim grant issued above is still outstanding"
+        } else {
+            "NotReclaimable: it holds no expired or revoked lease"
+        },
+        if backend == Backend::Valkey {
+            matches!(&r, Err(SdkError::AdminApi { status: 409, .. }))
+        } else {
+            matches!(&r, Ok(IssueReclaimGrantResponse::NotReclaimable { .. }))
+        },
     );
     let unknown = "{fp:0}:00000000-0000-4000-8000-000000000de0";
     let r = client.issue_reclaim_grant(unknown, reclaim.clone()).await;
@@ -258,4 +273,68 @@ async fn run() -> i32 {
         println!("demo: {} unexpected outcome(s): {:?}", demo.failures.len(), demo.failures);
         1
     }
+}
+
+fn reclaim_request(lane: &str) -> IssueReclaimGrantRequest {
+    IssueReclaimGrantRequest {
+        worker_id: "demo-worker".into(),
+        worker_instance_id: "demo-worker-2".into(),
+        lane_id: lane.into(),
+        capability_hash: None,
+        grant_ttl_ms: 10_000,
+        route_snapshot_json: None,
+        admission_summary: None,
+        worker_capabilities: vec![],
+    }
+}
+
+/// Valkey only: ff-sdk's worker redeems the grant (a real lease), the
+/// worker opens a waitpoint whose token the admin API reads back, then an
+/// operator revokes the lease and reclaim hands out a grant.
+async fn valkey_lease_story(
+    client: &FlowFabricAdminClient,
+    live: &LiveServer,
+    demo: &mut Demo,
+    grant: ff_admin::ClaimForWorkerResponse,
+    lane: &str,
+) -> anyhow::Result<()> {
+    let execution_id = grant.execution_id.clone();
+    let task = live::redeem_with_sdk(live, "demo-worker", lane, grant).await?;
+    println!("       (ff-sdk's worker redeemed the grant with claim_from_grant: it holds a lease)");
+    let r = client.issue_reclaim_grant(&execution_id, reclaim_request(lane)).await;
+    demo.show(
+        "issue_reclaim_grant(<leased execution>)",
+        &r,
+        "NotReclaimable: the lease is live",
+        matches!(&r, Ok(IssueReclaimGrantResponse::NotReclaimable { .. })),
+    );
+    let (waitpoint_id, token) = task.create_pending_waitpoint("demo-approval", 600_000).await?;
+    let r = client
+        .read_waitpoint_token(&execution_id, &waitpoint_id.to_string())
+        .await;
+    let shown: Result<Option<&str>, SdkError> = match &r {
+        Ok(t) => Ok(t.as_ref().map(|_| "<kid>:<hex>, not printed: a credential")),
+        Err(e) => Err(SdkError::Config {
+            context: "demo".into(),
+            field: None,
+            message: e.to_string(),
+        }),
+    };
+    demo.show(
+        &format!("read_waitpoint_token(<execution>, {waitpoint_id})"),
+        &shown,
+        "Some(token), equal to the one the worker minted",
+        matches!(&r, Ok(Some(t)) if t == token.as_str()),
+    );
+    live::revoke_lease(live, &execution_id).await?;
+    println!("       (an operator revoked the lease over HTTP)");
+    let r = client.issue_reclaim_grant(&execution_id, reclaim_request(lane)).await;
+    demo.show(
+        "issue_reclaim_grant(<revoked execution>)",
+        &r,
+        "Granted: a revoked lease is reclaimable",
+        matches!(&r, Ok(IssueReclaimGrantResponse::Granted { .. })),
+    );
+    drop(task);
+    Ok(())
 }
