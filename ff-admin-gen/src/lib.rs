@@ -33,7 +33,13 @@
 //! ```
 
 mod generated {
-    #![allow(missing_docs, unused_imports, unused_mut, clippy::all, clippy::pedantic)]
+    #![allow(
+        missing_docs,
+        unused_imports,
+        unused_mut,
+        clippy::all,
+        clippy::pedantic
+    )]
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 

@@ -18,7 +18,11 @@ pub(crate) fn normalize(raw: &str) -> Result<String, SdkError> {
         return Err(fail("must not be empty".to_owned()));
     }
     // Never echo a value that may carry credentials.
-    let shown = if trimmed.contains('@') { "<the value>" } else { trimmed };
+    let shown = if trimmed.contains('@') {
+        "<the value>"
+    } else {
+        trimmed
+    };
     let no_scheme = || {
         fail(format!(
             "`{shown}` has no scheme; write it as `http://{shown}` or `https://{shown}`"
@@ -84,7 +88,10 @@ mod tests {
             let err = normalize(bad).expect_err(bad);
             let text = err.to_string();
             assert!(text.contains("base_url"), "{bad}: {text}");
-            assert!(!text.contains("secret"), "{bad}: credentials echoed: {text}");
+            assert!(
+                !text.contains("secret"),
+                "{bad}: credentials echoed: {text}"
+            );
         }
     }
 }

@@ -81,7 +81,10 @@ impl FlowFabricAdminClient {
     /// `""`; use [`new`](Self::new) for an unauthenticated client) or holds
     /// characters that cannot appear in a header (such as a trailing
     /// newline); with `field: Some("base_url")` as for [`new`](Self::new).
-    pub fn with_token(base_url: impl Into<String>, token: impl AsRef<str>) -> Result<Self, SdkError> {
+    pub fn with_token(
+        base_url: impl Into<String>,
+        token: impl AsRef<str>,
+    ) -> Result<Self, SdkError> {
         Self::builder(base_url).bearer_token(token).build()
     }
 

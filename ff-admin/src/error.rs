@@ -120,9 +120,9 @@ impl SdkError {
     /// The HTTP status of the answer, when one arrived.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::AdminApi { status, .. } | Self::Decode { status, .. } | Self::Body { status, .. } => {
-                Some(*status)
-            }
+            Self::AdminApi { status, .. }
+            | Self::Decode { status, .. }
+            | Self::Body { status, .. } => Some(*status),
             Self::Http { source, .. } => source.status().map(|s| s.as_u16()),
             Self::Config { .. } => None,
         }

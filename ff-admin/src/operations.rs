@@ -110,7 +110,8 @@ impl FlowFabricAdminClient {
         req: IssueReclaimGrantRequest,
     ) -> Result<IssueReclaimGrantResponse, SdkError> {
         let op = Op::ISSUE_RECLAIM_GRANT;
-        let execution_id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let execution_id =
+            wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
         let body = wire::IssueReclaimGrantBody::from(req);
         let result = self.raw.issue_reclaim_grant(&execution_id, &body).await;
         value(settle(op, result).await?, op).map(Into::into)
@@ -142,9 +143,13 @@ impl FlowFabricAdminClient {
         waitpoint_id: &(impl PathId + ?Sized),
     ) -> Result<Option<String>, SdkError> {
         let op = Op::READ_WAITPOINT_TOKEN;
-        let execution_id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let execution_id =
+            wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
         let waitpoint_id = wire::Uuid(path_id::checked(op.route, "waitpoint_id", waitpoint_id)?);
-        let result = self.raw.read_waitpoint_token(&execution_id, &waitpoint_id).await;
+        let result = self
+            .raw
+            .read_waitpoint_token(&execution_id, &waitpoint_id)
+            .await;
         match settle(op, result).await {
             Ok(answer) => value(answer, op).map(|t| Some(t.token)),
             Err(SdkError::AdminApi {

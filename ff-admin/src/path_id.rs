@@ -63,7 +63,11 @@ pub(crate) fn checked(
 /// [`checked`] for an id the caller already owns.
 pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<String, SdkError> {
     match id.as_str() {
-        "" => Err(SdkError::config(operation, Some(field), "must not be empty")),
+        "" => Err(SdkError::config(
+            operation,
+            Some(field),
+            "must not be empty",
+        )),
         "." | ".." => Err(SdkError::config(
             operation,
             Some(field),

@@ -108,12 +108,14 @@ async fn undeclared<T: DeserializeOwned>(
         .is_redirection()
         .then(|| response.headers().get(reqwest::header::LOCATION).cloned())
         .flatten();
-    let body = read_body(response).await.map_err(|(partial, source)| SdkError::Body {
-        status: status.as_u16(),
-        context: op.route.to_owned(),
-        partial_body: String::from_utf8_lossy(&partial).into_owned(),
-        source,
-    })?;
+    let body = read_body(response)
+        .await
+        .map_err(|(partial, source)| SdkError::Body {
+            status: status.as_u16(),
+            context: op.route.to_owned(),
+            partial_body: String::from_utf8_lossy(&partial).into_owned(),
+            source,
+        })?;
     if status.is_success() {
         return serde_json::from_slice(&body)
             .map(Answer::Value)

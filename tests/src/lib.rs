@@ -3,6 +3,10 @@
 
 pub mod live;
 
+/// The workspace README, compiled as a doc test so its quickstart cannot rot.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
-use ff_server::config::{BackendKind, PostgresServerConfig, SqliteServerConfig, ValkeyServerConfig};
+use ff_server::config::{
+    BackendKind, PostgresServerConfig, SqliteServerConfig, ValkeyServerConfig,
+};
 use ff_server::{Server, ServerConfig};
 
 /// The backends a live server can run on.
@@ -103,7 +105,10 @@ fn free_port() -> anyhow::Result<u16> {
 async fn wait_for_port(port: u16, what: &str, limit: Duration) -> anyhow::Result<()> {
     let start = Instant::now();
     loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         if start.elapsed() > limit {
@@ -190,13 +195,32 @@ impl PostgresCluster {
             url: format!("postgres://postgres@127.0.0.1:{port}/ff"),
         };
         if let Some(user) = &cluster.run_as {
-            let status = Command::new("chown").arg(format!("{user}:")).arg(&cluster.dir).status()?;
+            let status = Command::new("chown")
+                .arg(format!("{user}:"))
+                .arg(&cluster.dir)
+                .status()?;
             if !status.success() {
-                bail!("chown {} to {user} failed (is the `postgres` user there?)", cluster.dir.display());
+                bail!(
+                    "chown {} to {user} failed (is the `postgres` user there?)",
+                    cluster.dir.display()
+                );
             }
         }
         cluster
-            .pg("initdb", &["-D", &path_str(&cluster.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+            .pg(
+                "initdb",
+                &[
+                    "-D",
+                    &path_str(&cluster.data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+            )
             .context("initdb")?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
@@ -204,7 +228,21 @@ impl PostgresCluster {
         );
         let log = path_str(&cluster.dir.join("server.log"));
         cluster
-            .pg("pg_ctl", &["-D", &path_str(&cluster.data), "-o", &options, "-l", &log, "-w", "-t", "60", "start"])
+            .pg(
+                "pg_ctl",
+                &[
+                    "-D",
+                    &path_str(&cluster.data),
+                    "-o",
+                    &options,
+                    "-l",
+                    &log,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ],
+            )
             .context("pg_ctl start")?;
         let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
         let pool = sqlx::postgres::PgPoolOptions::new()
@@ -241,7 +279,10 @@ impl PostgresCluster {
 
 impl Drop for PostgresCluster {
     fn drop(&mut self) {
-        let _ = self.pg("pg_ctl", &["-D", &path_str(&self.data), "-m", "immediate", "-w", "stop"]);
+        let _ = self.pg(
+            "pg_ctl",
+            &["-D", &path_str(&self.data), "-m", "immediate", "-w", "stop"],
+        );
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -328,8 +369,9 @@ impl LiveServer {
                 .await
                 .with_context(|| format!("ff-server did not boot on {}", backend.name()))?,
         );
-        let app = ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
-            .context("build the ff-server router")?;
+        let app =
+            ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
+                .context("build the ff-server router")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         let serve = tokio::spawn(async move {
@@ -430,7 +472,11 @@ impl Http {
     }
 
     /// `POST <path>` with `body`; returns the status and body text.
-    pub async fn post(&self, path: &str, body: &serde_json::Value) -> anyhow::Result<(u16, String)> {
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(u16, String)> {
         let resp = self
             .auth(self.client.post(format!("{}{path}", self.base)))
             .json(body)
@@ -441,7 +487,10 @@ impl Http {
 
     /// `GET <path>`; returns the status and body text.
     pub async fn get(&self, path: &str) -> anyhow::Result<(u16, String)> {
-        let resp = self.auth(self.client.get(format!("{}{path}", self.base))).send().await?;
+        let resp = self
+            .auth(self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await?;
         Ok((resp.status().as_u16(), resp.text().await?))
     }
 }
@@ -484,7 +533,10 @@ pub async fn promote_to_runnable(live: &LiveServer, execution_id: &str) -> anyho
     .await?;
     pool.close().await;
     if done.rows_affected() != 1 {
-        bail!("promote {execution_id}: {} rows changed", done.rows_affected());
+        bail!(
+            "promote {execution_id}: {} rows changed",
+            done.rows_affected()
+        );
     }
     Ok(())
 }
@@ -514,15 +566,31 @@ pub async fn claim_polling(
 
 /// Runs `UPDATE ff_exec_core SET <assignments>` on one execution's row of a
 /// Postgres server; fails unless exactly one row changed.
-pub async fn pg_update_execution(live: &LiveServer, execution_id: &str, assignments: &str) -> anyhow::Result<()> {
+pub async fn pg_update_execution(
+    live: &LiveServer,
+    execution_id: &str,
+    assignments: &str,
+) -> anyhow::Result<()> {
     let url = live.postgres_url().context("not a Postgres server")?;
     let (partition, uuid) = split_execution_id(execution_id)?;
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await?;
-    let sql = format!("UPDATE ff_exec_core SET {assignments} WHERE partition_key = $1 AND execution_id = $2");
-    let done = sqlx::query(&sql).bind(partition).bind(uuid).execute(&pool).await?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
+    let sql = format!(
+        "UPDATE ff_exec_core SET {assignments} WHERE partition_key = $1 AND execution_id = $2"
+    );
+    let done = sqlx::query(&sql)
+        .bind(partition)
+        .bind(uuid)
+        .execute(&pool)
+        .await?;
     pool.close().await;
     if done.rows_affected() != 1 {
-        bail!("update {execution_id}: {} rows changed", done.rows_affected());
+        bail!(
+            "update {execution_id}: {} rows changed",
+            done.rows_affected()
+        );
     }
     Ok(())
 }
@@ -549,8 +617,11 @@ pub async fn redeem_with_sdk(
         max_concurrent_tasks: 1,
         partition_config: None,
     };
-    let sdk_worker = ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None).await?;
-    Ok(sdk_worker.claim_from_grant(LaneId::new(lane), grant.into_grant()?).await?)
+    let sdk_worker =
+        ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None).await?;
+    Ok(sdk_worker
+        .claim_from_grant(LaneId::new(lane), grant.into_grant()?)
+        .await?)
 }
 
 /// `POST /v1/executions/{id}/revoke-lease`; fails unless it answers 200.
@@ -558,7 +629,10 @@ pub async fn revoke_lease(live: &LiveServer, execution_id: &str) -> anyhow::Resu
     let encoded = execution_id.replace('{', "%7B").replace('}', "%7D");
     let (status, body) = live
         .http()
-        .post(&format!("/v1/executions/{encoded}/revoke-lease"), &serde_json::json!({}))
+        .post(
+            &format!("/v1/executions/{encoded}/revoke-lease"),
+            &serde_json::json!({}),
+        )
         .await?;
     if status != 200 {
         bail!("revoke-lease answered {status}: {body}");

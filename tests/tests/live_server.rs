@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use ff_admin::{
-    ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest, IssueReclaimGrantResponse,
-    RotateWaitpointSecretRequest, SdkError,
+    ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, SdkError,
 };
 use ff_admin_contract_tests::live::{claim_polling, Backend, LiveServer};
 
@@ -71,11 +71,31 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
 
     // claim: each server-side validation 400, in the server's order.
     for (case, req, needle) in [
-        ("worker id with a space", claim_request("worker 1", "default", 1000), "worker_id: must not contain whitespace"),
-        ("grant_ttl_ms 0", claim_request("w1", "default", 0), "grant_ttl_ms must be in 1..=60000"),
-        ("grant_ttl_ms 60001", claim_request("w1", "default", 60_001), "grant_ttl_ms must be in 1..=60000"),
-        ("empty lane", claim_request("w1", "", 1000), "lane_id: lane_id is empty"),
-        ("65-byte lane", claim_request("w1", &"l".repeat(65), 1000), "exceeds 64 bytes"),
+        (
+            "worker id with a space",
+            claim_request("worker 1", "default", 1000),
+            "worker_id: must not contain whitespace",
+        ),
+        (
+            "grant_ttl_ms 0",
+            claim_request("w1", "default", 0),
+            "grant_ttl_ms must be in 1..=60000",
+        ),
+        (
+            "grant_ttl_ms 60001",
+            claim_request("w1", "default", 60_001),
+            "grant_ttl_ms must be in 1..=60000",
+        ),
+        (
+            "empty lane",
+            claim_request("w1", "", 1000),
+            "lane_id: lane_id is empty",
+        ),
+        (
+            "65-byte lane",
+            claim_request("w1", &"l".repeat(65), 1000),
+            "exceeds 64 bytes",
+        ),
     ] {
         let err = client.claim_for_worker(req).await.expect_err(case);
         assert_api(&err, 400, needle);
@@ -85,9 +105,24 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
 
     // rotate: input rules.
     for (case, kid, hex, needle) in [
-        ("kid with ':'", "a:b", secret("ab"), "new_kid must be non-empty and must not contain ':'"),
-        ("bad hex", "k-bad", "zz".to_owned(), "new_secret_hex must be a non-empty even-length hex string"),
-        ("odd-length hex", "k-bad", "abc".to_owned(), "new_secret_hex must be a non-empty even-length hex string"),
+        (
+            "kid with ':'",
+            "a:b",
+            secret("ab"),
+            "new_kid must be non-empty and must not contain ':'",
+        ),
+        (
+            "bad hex",
+            "k-bad",
+            "zz".to_owned(),
+            "new_secret_hex must be a non-empty even-length hex string",
+        ),
+        (
+            "odd-length hex",
+            "k-bad",
+            "abc".to_owned(),
+            "new_secret_hex must be a non-empty even-length hex string",
+        ),
     ] {
         let err = client
             .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
@@ -113,7 +148,10 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
         assert!(!err.is_retryable());
         outcome(b, "rotate", case, &err);
     }
-    let first = client.rotate_waitpoint_secret(rotate()).await.expect("rotate 200");
+    let first = client
+        .rotate_waitpoint_secret(rotate())
+        .await
+        .expect("rotate 200");
     let expected_rotated = match b {
         Backend::Valkey => live.flow_partitions,
         Backend::Postgres | Backend::Sqlite => 1,
@@ -122,7 +160,10 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
     assert!(first.failed.is_empty(), "{first:?}");
     assert_eq!(first.new_kid, "kid-auth");
     outcome(b, "rotate", "first rotation", &first);
-    let again = client.rotate_waitpoint_secret(rotate()).await.expect("idempotent");
+    let again = client
+        .rotate_waitpoint_secret(rotate())
+        .await
+        .expect("idempotent");
     assert_eq!(again, first, "the same pair again answers the same");
     outcome(b, "rotate", "same pair again", &again);
 
@@ -147,13 +188,19 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
     outcome(b, "reclaim", "grant_ttl_ms 0", &err);
 
     // reclaim of a fresh execution: not reclaimable.
-    let fresh = live.http().create_execution(0, "default").await.expect("create");
+    let fresh = live
+        .http()
+        .create_execution(0, "default")
+        .await
+        .expect("create");
     let got = client
         .issue_reclaim_grant(&fresh, reclaim_request("w1", "default", 1000))
         .await
         .expect("200");
     match &got {
-        IssueReclaimGrantResponse::NotReclaimable { execution_id, .. } => assert_eq!(execution_id, &fresh),
+        IssueReclaimGrantResponse::NotReclaimable { execution_id, .. } => {
+            assert_eq!(execution_id, &fresh)
+        }
         other => panic!("a fresh execution is not reclaimable: {other:?}"),
     }
     outcome(b, "reclaim", "fresh execution", &got);
@@ -179,12 +226,16 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
     outcome(b, "token", "malformed execution id", &err);
 
     // A wrong base path is an error, not "no token".
-    let prefixed = FlowFabricAdminClient::with_token(format!("{}/wrong", live.url), TOKEN).expect("client");
+    let prefixed =
+        FlowFabricAdminClient::with_token(format!("{}/wrong", live.url), TOKEN).expect("client");
     let err = prefixed
         .read_waitpoint_token(UNKNOWN_EXEC, UNKNOWN_WAITPOINT)
         .await
         .expect_err("wrong base path");
-    assert!(matches!(err, SdkError::AdminApi { status: 404, .. }), "{err:?}");
+    assert!(
+        matches!(err, SdkError::AdminApi { status: 404, .. }),
+        "{err:?}"
+    );
     outcome(b, "token", "wrong base path", &err);
 }
 
@@ -248,7 +299,12 @@ async fn sqlite_live_contract() {
 
 /// Claim answers on a backend with scheduler-routed claims: 204 on an empty
 /// lane, a grant for an execution created over HTTP, then 204 again.
-async fn claim_contract(live: &LiveServer, client: &FlowFabricAdminClient, lane: &str, prepare: impl AsyncFnOnce(&str)) -> String {
+async fn claim_contract(
+    live: &LiveServer,
+    client: &FlowFabricAdminClient,
+    lane: &str,
+    prepare: impl AsyncFnOnce(&str),
+) -> String {
     let b = live.backend;
     let got = client
         .claim_for_worker(claim_request("w-claim", lane, 5000))
@@ -281,8 +337,16 @@ async fn claim_contract(live: &LiveServer, client: &FlowFabricAdminClient, lane:
         "expires_at_ms {} is not about claim time + 5 s ({before}..{after})",
         grant.expires_at_ms
     );
-    outcome(b, "claim", &format!("created execution (granted on call {polls})"), &grant);
-    let core = grant.clone().into_grant().expect("a valid ff-core ClaimGrant");
+    outcome(
+        b,
+        "claim",
+        &format!("created execution (granted on call {polls})"),
+        &grant,
+    );
+    let core = grant
+        .clone()
+        .into_grant()
+        .expect("a valid ff-core ClaimGrant");
     assert_eq!(core.execution_id.as_str(), execution_id);
 
     // A full sweep of every partition finds nothing more.
@@ -290,7 +354,12 @@ async fn claim_contract(live: &LiveServer, client: &FlowFabricAdminClient, lane:
         .await
         .expect("second claim");
     assert_eq!(again, None, "the only execution is granted already");
-    outcome(b, "claim", &format!("after the grant ({polls} calls)"), &again);
+    outcome(
+        b,
+        "claim",
+        &format!("after the grant ({polls} calls)"),
+        &again,
+    );
     execution_id
 }
 
@@ -329,7 +398,10 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
         .issue_reclaim_grant(&execution_id, reclaim_request("w-reclaimer", lane, 5000))
         .await
         .expect("200");
-    assert!(matches!(got, IssueReclaimGrantResponse::NotReclaimable { .. }), "{got:?}");
+    assert!(
+        matches!(got, IssueReclaimGrantResponse::NotReclaimable { .. }),
+        "{got:?}"
+    );
     outcome(b, "reclaim", "lease held", &got);
 
     // A real waitpoint, and its token read through the admin API.
@@ -343,7 +415,12 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
         .expect("200");
     assert_eq!(read.as_deref(), Some(token.as_str()));
     assert!(token.as_str().starts_with("k1:") || token.as_str().contains(':'));
-    outcome(b, "token", "pending waitpoint", "Some(<kid>:<hex>) equal to the minted token");
+    outcome(
+        b,
+        "token",
+        "pending waitpoint",
+        "Some(<kid>:<hex>) equal to the minted token",
+    );
 
     // Revoke the lease over HTTP: Valkey leaves it `lease_revoked`.
     ff_admin_contract_tests::live::revoke_lease(live, &execution_id)
@@ -366,7 +443,10 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
             assert_eq!(partition_key, "{fp:9}");
             assert!(!grant_key.is_empty());
             assert_eq!(lane_id, lane);
-            assert!(*expires_at_ms >= before + 4000, "{expires_at_ms} vs {before}");
+            assert!(
+                *expires_at_ms >= before + 4000,
+                "{expires_at_ms} vs {before}"
+            );
         }
         other => panic!("a revoked lease is reclaimable: {other:?}"),
     }
@@ -380,17 +460,22 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
         .await
         .expect_err("grant outstanding");
     outcome(b, "reclaim", "grant already outstanding", &err);
-    assert!(matches!(err, SdkError::AdminApi { status: 409, .. }), "{err:?}");
+    assert!(
+        matches!(err, SdkError::AdminApi { status: 409, .. }),
+        "{err:?}"
+    );
     drop(task);
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_live_contract() {
     let started = std::time::Instant::now();
     let (live, client) = boot(Backend::Postgres).await;
     let b = live.backend;
-    println!("postgres: cluster + migrations + boot took {:.1?}", started.elapsed());
+    println!(
+        "postgres: cluster + migrations + boot took {:.1?}",
+        started.elapsed()
+    );
     client.healthz().await.expect("healthz 200 on Postgres");
     outcome(b, "healthz", "probe", "Ok(())");
 
@@ -429,9 +514,13 @@ async fn postgres_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminC
     // granted: an active execution whose lease was revoked (set in SQL:
     // the HTTP revoke on Postgres resets the execution to runnable instead).
     let id = live.http().create_execution(4, lane).await.expect("create");
-    pg_update_execution(live, &id, "lifecycle_phase = 'active', ownership_state = 'lease_revoked'")
-        .await
-        .expect("sql");
+    pg_update_execution(
+        live,
+        &id,
+        "lifecycle_phase = 'active', ownership_state = 'lease_revoked'",
+    )
+    .await
+    .expect("sql");
     let got = client
         .issue_reclaim_grant(&id, reclaim_request("w-reclaimer", lane, 5000))
         .await
@@ -472,7 +561,11 @@ async fn postgres_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminC
     // A real waitpoint token: a lease from the backend's own claim, then a
     // pending waitpoint on it.
     let token_lane = "pg-token-lane";
-    let id = live.http().create_execution(0, token_lane).await.expect("create");
+    let id = live
+        .http()
+        .create_execution(0, token_lane)
+        .await
+        .expect("create");
     promote_to_runnable(live, &id).await.expect("promote");
     let backend = live.server.backend();
     let handle = backend
@@ -498,5 +591,10 @@ async fn postgres_reclaim_and_token(live: &LiveServer, client: &FlowFabricAdminC
         .await
         .expect("200");
     assert_eq!(read.as_deref(), Some(pending.hmac_token.as_str()));
-    outcome(b, "token", "pending waitpoint", "Some(<kid>:<hex>) equal to the minted token");
+    outcome(
+        b,
+        "token",
+        "pending waitpoint",
+        "Some(<kid>:<hex>) equal to the minted token",
+    );
 }

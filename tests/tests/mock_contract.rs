@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use ff_admin::{
-    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient,
-    IssueReclaimGrantRequest, IssueReclaimGrantResponse, RotateWaitpointSecretRequest,
-    RotateWaitpointSecretResponse, SdkError,
+    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
+    SdkError,
 };
 use ff_admin_contract_tests::{closed_port, documented_answers, raw_http_server, DocumentedAnswer};
 use httpmock::prelude::*;
@@ -52,7 +52,9 @@ impl Operation {
             Self::Claim => "/v1/workers/worker%2F1%20a/claim".to_owned(),
             Self::Rotate => "/v1/admin/rotate-waitpoint-secret".to_owned(),
             Self::Reclaim => format!("/v1/executions/{EXEC_ID_ENCODED}/reclaim"),
-            Self::Token => format!("/v1/executions/{EXEC_ID_ENCODED}/waitpoints/{WAITPOINT_ID}/token"),
+            Self::Token => {
+                format!("/v1/executions/{EXEC_ID_ENCODED}/waitpoints/{WAITPOINT_ID}/token")
+            }
             Self::Healthz => "/healthz".to_owned(),
         }
     }
@@ -140,7 +142,9 @@ impl Operation {
                     )
                     .await?,
             ),
-            Self::Token => Outcome::Token(client.read_waitpoint_token(EXEC_ID, WAITPOINT_ID).await?),
+            Self::Token => {
+                Outcome::Token(client.read_waitpoint_token(EXEC_ID, WAITPOINT_ID).await?)
+            }
             Self::Healthz => {
                 client.healthz().await?;
                 Outcome::Healthy
@@ -179,7 +183,9 @@ async fn mock_answer<'a>(
                 when.header_missing("authorization")
             };
             if let Some(expected) = op.expected_body() {
-                when = when.header("content-type", "application/json").json_body(expected);
+                when = when
+                    .header("content-type", "application/json")
+                    .json_body(expected);
             }
             let _ = when;
             let mut then = then.status(status);
@@ -230,7 +236,11 @@ fn expected_success(op: Operation, status: u16) -> Outcome {
 #[tokio::test]
 async fn every_documented_answer_of_every_operation() {
     let answers = documented_answers();
-    assert!(answers.len() > 40, "the spec documents {} answers", answers.len());
+    assert!(
+        answers.len() > 40,
+        "the spec documents {} answers",
+        answers.len()
+    );
     let mut checked = 0;
     for DocumentedAnswer {
         operation_id,
@@ -246,7 +256,8 @@ async fn every_documented_answer_of_every_operation() {
             let result = match (*status, ct) {
                 (200..=299, Some("application/json")) => {
                     let body = op.success_body().to_string();
-                    let mock = mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
+                    let mock =
+                        mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
                     let got = op.call(&client(&server, authorized)).await;
                     mock.assert_async().await;
                     assert_eq!(got.expect(&label), expected_success(op, *status), "{label}");
@@ -265,15 +276,23 @@ async fn every_documented_answer_of_every_operation() {
                     } else {
                         json!({"error": format!("failure {status}"), "kind": "k", "retryable": *status == 503})
                     };
-                    let mock =
-                        mock_answer(&server, op, authorized, *status, ct, body.to_string().as_bytes()).await;
+                    let mock = mock_answer(
+                        &server,
+                        op,
+                        authorized,
+                        *status,
+                        ct,
+                        body.to_string().as_bytes(),
+                    )
+                    .await;
                     let got = op.call(&client(&server, authorized)).await;
                     mock.assert_async().await;
                     Some((got, body))
                 }
                 (_, Some("text/plain")) => {
                     let body = "Invalid URL: Cannot parse `x`";
-                    let mock = mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
+                    let mock =
+                        mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
                     let got = op.call(&client(&server, authorized)).await;
                     mock.assert_async().await;
                     Some((got, Value::String(body.into())))
@@ -297,8 +316,7 @@ async fn every_documented_answer_of_every_operation() {
                         assert_eq!(raw_body, &body.to_string(), "{label}");
                         if *status == 413 {
                             assert_eq!(
-                                message,
-                                "payload_too_large: the body exceeds 65536 bytes on /r",
+                                message, "payload_too_large: the body exceeds 65536 bytes on /r",
                                 "{label}"
                             );
                             assert_eq!(kind, &None, "{label}");
@@ -351,11 +369,20 @@ fn documented_answers_are_the_expected_set() {
     let text = "text/plain";
     let mut want = Vec::new();
     for (op, statuses) in [
-        ("claim_for_worker", &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503][..]),
+        (
+            "claim_for_worker",
+            &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503][..],
+        ),
         ("healthz", &[200, 500, 503][..]),
-        ("issue_reclaim_grant", &[200, 400, 401, 404, 409, 413, 415, 422, 429, 500, 503][..]),
+        (
+            "issue_reclaim_grant",
+            &[200, 400, 401, 404, 409, 413, 415, 422, 429, 500, 503][..],
+        ),
         ("read_waitpoint_token", &[200, 400, 401, 404, 500, 503][..]),
-        ("rotate_waitpoint_secret", &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503, 504][..]),
+        (
+            "rotate_waitpoint_secret",
+            &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503, 504][..],
+        ),
     ] {
         for status in statuses {
             want.push(format!("{op} {status} {json}"));
@@ -383,9 +410,9 @@ async fn claim_without_capabilities_sends_the_minimal_body() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/workers/w1/claim")
-                .json_body(json!({"lane_id": "default", "worker_instance_id": "i", "grant_ttl_ms": 1}));
+            when.method(POST).path("/v1/workers/w1/claim").json_body(
+                json!({"lane_id": "default", "worker_instance_id": "i", "grant_ttl_ms": 1}),
+            );
             then.status(204);
         })
         .await;
@@ -441,8 +468,14 @@ async fn reclaim_decodes_every_status_variant() {
                 .json_body(json!({"status": "rehomed", "execution_id": EXEC_ID}));
         })
         .await;
-    let err = Operation::Reclaim.call(&client).await.expect_err("unknown status");
-    assert!(matches!(err, SdkError::Decode { status: 200, .. }), "{err:?}");
+    let err = Operation::Reclaim
+        .call(&client)
+        .await
+        .expect_err("unknown status");
+    assert!(
+        matches!(err, SdkError::Decode { status: 200, .. }),
+        "{err:?}"
+    );
     assert!(err.raw_body().unwrap().contains("rehomed"));
     mock.assert_async().await;
 }
@@ -506,12 +539,18 @@ async fn empty_and_dot_ids_are_rejected_before_sending() {
         .await;
     let client = client(&server, false);
     for bad in ["", ".", ".."] {
-        let err = client.read_waitpoint_token(bad, WAITPOINT_ID).await.expect_err(bad);
+        let err = client
+            .read_waitpoint_token(bad, WAITPOINT_ID)
+            .await
+            .expect_err(bad);
         assert!(
             matches!(&err, SdkError::Config { field: Some(f), .. } if f == "execution_id"),
             "{err:?}"
         );
-        let err = client.read_waitpoint_token(EXEC_ID, bad).await.expect_err(bad);
+        let err = client
+            .read_waitpoint_token(EXEC_ID, bad)
+            .await
+            .expect_err(bad);
         assert!(
             matches!(&err, SdkError::Config { field: Some(f), .. } if f == "waitpoint_id"),
             "{err:?}"
@@ -548,7 +587,11 @@ async fn empty_and_dot_ids_are_rejected_before_sending() {
             "{err:?}"
         );
     }
-    assert_eq!(any.calls_async().await, 0, "nothing may be sent for an invalid id");
+    assert_eq!(
+        any.calls_async().await,
+        0,
+        "nothing may be sent for an invalid id"
+    );
 }
 
 #[tokio::test]
@@ -563,20 +606,34 @@ async fn only_the_documented_404_reads_as_no_token() {
                 .json_body(json!({"error": "waitpoint token not found (consumed, expired, or unknown id)"}));
         })
         .await;
-    assert_eq!(client.read_waitpoint_token(EXEC_ID, WAITPOINT_ID).await.expect("404"), None);
+    assert_eq!(
+        client
+            .read_waitpoint_token(EXEC_ID, WAITPOINT_ID)
+            .await
+            .expect("404"),
+        None
+    );
     documented.assert_async().await;
 
     // A wrong base path: the server's fallback 404 has an empty body.
-    let prefixed = FlowFabricAdminClient::new(format!("{}/wrong/", server.base_url())).expect("client");
-    let err = prefixed.read_waitpoint_token(EXEC_ID, WAITPOINT_ID).await.expect_err("plain 404");
-    assert!(matches!(err, SdkError::AdminApi { status: 404, .. }), "{err:?}");
+    let prefixed =
+        FlowFabricAdminClient::new(format!("{}/wrong/", server.base_url())).expect("client");
+    let err = prefixed
+        .read_waitpoint_token(EXEC_ID, WAITPOINT_ID)
+        .await
+        .expect_err("plain 404");
+    assert!(
+        matches!(err, SdkError::AdminApi { status: 404, .. }),
+        "{err:?}"
+    );
 
     // A 404 for the execution is not "no token" either.
     let other = MockServer::start_async().await;
     other
         .mock_async(|when, then| {
             when.any_request();
-            then.status(404).json_body(json!({"error": "not found: execution"}));
+            then.status(404)
+                .json_body(json!({"error": "not found: execution"}));
         })
         .await;
     let err = FlowFabricAdminClient::new(other.base_url())
@@ -597,7 +654,9 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
     let mock = server
         .mock_async(|when, then| {
             when.any_request();
-            then.status(502).header("content-type", "text/html").body(html);
+            then.status(502)
+                .header("content-type", "text/html")
+                .body(html);
         })
         .await;
     let client = client(&server, true);
@@ -647,7 +706,9 @@ async fn malformed_success_bodies_are_decode_errors_with_the_raw_text() {
         let mock = server
             .mock_async(|when, then| {
                 when.any_request();
-                then.status(200).header("content-type", "application/json").body(body);
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(body);
             })
             .await;
         let err = op.call(&client).await.expect_err(body);
@@ -660,7 +721,10 @@ async fn malformed_success_bodies_are_decode_errors_with_the_raw_text() {
             other => panic!("{op:?}: {other:?}"),
         }
         assert!(!err.is_retryable());
-        assert!(std::error::Error::source(&err).is_some(), "the serde error is the source");
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the serde error is the source"
+        );
         mock.delete_async().await;
     }
 }
@@ -675,7 +739,13 @@ async fn undeclared_statuses_are_typed() {
             then.status(418).body("teapot");
         })
         .await;
-    for op in [Operation::Claim, Operation::Rotate, Operation::Reclaim, Operation::Token, Operation::Healthz] {
+    for op in [
+        Operation::Claim,
+        Operation::Rotate,
+        Operation::Reclaim,
+        Operation::Token,
+        Operation::Healthz,
+    ] {
         let err = op.call(&client).await.expect_err("418");
         assert!(
             matches!(&err, SdkError::AdminApi { status: 418, message, .. } if message == "teapot"),
@@ -705,7 +775,10 @@ async fn undeclared_statuses_are_typed() {
         })
         .await;
     let err = Operation::Rotate.call(&client).await.expect_err("204");
-    assert!(matches!(err, SdkError::Decode { status: 204, .. }), "{err:?}");
+    assert!(
+        matches!(err, SdkError::Decode { status: 204, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -807,7 +880,11 @@ async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
         } => assert!(message.contains(&target), "{message}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(stolen.calls_async().await, 0, "the request went to another host");
+    assert_eq!(
+        stolen.calls_async().await,
+        0,
+        "the request went to another host"
+    );
 }
 
 #[tokio::test]
@@ -829,7 +906,10 @@ async fn a_same_origin_307_is_followed_with_method_body_and_token() {
                 .header("location", format!("/moved{}", Operation::Rotate.path()));
         })
         .await;
-    let got = Operation::Rotate.call(&client(&server, true)).await.expect("followed");
+    let got = Operation::Rotate
+        .call(&client(&server, true))
+        .await
+        .expect("followed");
     assert_eq!(got, expected_success(Operation::Rotate, 200));
     moved.assert_async().await;
 }
@@ -843,7 +923,8 @@ async fn a_base_path_prefix_and_trailing_slashes_are_kept_right() {
             then.status(200).json_body(json!({"status": "ok"}));
         })
         .await;
-    let client = FlowFabricAdminClient::new(format!("{}/ff///", server.base_url())).expect("client");
+    let client =
+        FlowFabricAdminClient::new(format!("{}/ff///", server.base_url())).expect("client");
     client.healthz().await.expect("healthz");
     mock.assert_async().await;
     assert_eq!(client.base_url(), format!("{}/ff", server.base_url()));
@@ -852,18 +933,27 @@ async fn a_base_path_prefix_and_trailing_slashes_are_kept_right() {
 #[test]
 fn bad_tokens_and_base_urls_are_config_errors_that_print_no_secret() {
     for token in ["", "   ", "\t\n"] {
-        let err = FlowFabricAdminClient::with_token("http://127.0.0.1:9090", token).expect_err("empty");
+        let err =
+            FlowFabricAdminClient::with_token("http://127.0.0.1:9090", token).expect_err("empty");
         assert!(
             matches!(&err, SdkError::Config { field: Some(f), .. } if f == "bearer_token"),
             "{err:?}"
         );
     }
     let secret = "sup3r-secret\n";
-    let err = FlowFabricAdminClient::with_token("http://127.0.0.1:9090", secret).expect_err("newline");
+    let err =
+        FlowFabricAdminClient::with_token("http://127.0.0.1:9090", secret).expect_err("newline");
     assert!(matches!(&err, SdkError::Config { field: Some(f), .. } if f == "bearer_token"));
     assert!(!format!("{err:?}{err}").contains("sup3r"));
 
-    for url in ["", "127.0.0.1:9090", "localhost:9090", "ftp://h", "http://u:sup3r@h", "http://h?x=1"] {
+    for url in [
+        "",
+        "127.0.0.1:9090",
+        "localhost:9090",
+        "ftp://h",
+        "http://u:sup3r@h",
+        "http://h?x=1",
+    ] {
         let err = FlowFabricAdminClient::new(url).expect_err(url);
         assert!(
             matches!(&err, SdkError::Config { field: Some(f), .. } if f == "base_url"),
@@ -875,7 +965,8 @@ fn bad_tokens_and_base_urls_are_config_errors_that_print_no_secret() {
 
 #[test]
 fn debug_never_shows_the_token() {
-    let client = FlowFabricAdminClient::with_token("http://127.0.0.1:9090", "sup3r-secret").expect("client");
+    let client =
+        FlowFabricAdminClient::with_token("http://127.0.0.1:9090", "sup3r-secret").expect("client");
     let debug = format!("{client:?} {:?}", client.clone());
     assert!(!debug.contains("sup3r"), "{debug}");
     assert!(debug.contains("bearer <redacted>"), "{debug}");
@@ -895,7 +986,9 @@ fn a_callers_client_cannot_be_combined_with_client_settings() {
         .timeout(Duration::from_secs(1))
         .build()
         .expect_err("conflict");
-    assert!(matches!(&err, SdkError::Config { field: Some(f), message, .. } if f == "http_client" && message.contains("timeout")));
+    assert!(
+        matches!(&err, SdkError::Config { field: Some(f), message, .. } if f == "http_client" && message.contains("timeout"))
+    );
 }
 
 #[tokio::test]
@@ -923,7 +1016,10 @@ fn display_is_one_short_line_with_the_cause_behind_source() {
         field: Some("base_url".into()),
         message: "has no host".into(),
     };
-    assert_eq!(err.to_string(), "config: admin_client.base_url: has no host");
+    assert_eq!(
+        err.to_string(),
+        "config: admin_client.base_url: has no host"
+    );
     let err = SdkError::AdminApi {
         status: 429,
         message: "too many".into(),
@@ -932,5 +1028,8 @@ fn display_is_one_short_line_with_the_cause_behind_source() {
         raw_body: String::new(),
     };
     assert_eq!(err.to_string(), "admin api: 429: too many");
-    assert!(!err.is_retryable(), "the server's hint wins over the status");
+    assert!(
+        !err.is_retryable(),
+        "the server's hint wins over the status"
+    );
 }

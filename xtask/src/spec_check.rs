@@ -26,7 +26,9 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// `(path, method, operation)` for every operation.
 fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
@@ -45,7 +47,9 @@ fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
 
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+        Some(r) => spec
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or(&Value::Null),
         None => value,
     }
 }
@@ -78,7 +82,11 @@ pub fn check_document(spec: &Value) -> Vec<String> {
             problems.push(format!("{label}: operationId also used by {prev}"));
         }
         for field in ["summary", "description"] {
-            if op.get(field).and_then(Value::as_str).is_none_or(str::is_empty) {
+            if op
+                .get(field)
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
                 problems.push(format!("{label}: missing {field}"));
             }
         }
@@ -98,10 +106,14 @@ pub fn check_document(spec: &Value) -> Vec<String> {
             .filter_map(|p| p["name"].as_str().map(str::to_owned))
             .collect();
         for missing in template.difference(&declared) {
-            problems.push(format!("{label}: path parameter `{missing}` is not declared"));
+            problems.push(format!(
+                "{label}: path parameter `{missing}` is not declared"
+            ));
         }
         for extra in declared.difference(&template) {
-            problems.push(format!("{label}: declares path parameter `{extra}` not in the path"));
+            problems.push(format!(
+                "{label}: declares path parameter `{extra}` not in the path"
+            ));
         }
 
         match op["responses"].as_object() {
@@ -123,9 +135,13 @@ pub fn check_document(spec: &Value) -> Vec<String> {
         }
 
         let security = op.get("security").or_else(|| spec.get("security"));
-        let open = security.and_then(Value::as_array).is_none_or(|s| s.is_empty());
+        let open = security
+            .and_then(Value::as_array)
+            .is_none_or(|s| s.is_empty());
         if open && path != "/healthz" {
-            problems.push(format!("{label}: no security requirement (only /healthz is open)"));
+            problems.push(format!(
+                "{label}: no security requirement (only /healthz is open)"
+            ));
         }
     }
 
@@ -163,7 +179,9 @@ fn check_schema(spec: &Value, at: &str, schema: &Value, problems: &mut Vec<Strin
         }
         if format.starts_with("uint") {
             if schema.get("minimum").is_none() {
-                problems.push(format!("{at}: unsigned integer ({format}) without `minimum`"));
+                problems.push(format!(
+                    "{at}: unsigned integer ({format}) without `minimum`"
+                ));
             }
             if schema.get("maximum").is_none() {
                 problems.push(format!(
@@ -193,8 +211,11 @@ fn check_schema(spec: &Value, at: &str, schema: &Value, problems: &mut Vec<Strin
         }
         if let Some(mapping) = schema["discriminator"]["mapping"].as_object() {
             for (value, target) in mapping {
-                let target_schema = target.as_str().and_then(|t| spec.pointer(t.trim_start_matches('#')));
-                let enum_value = target_schema.and_then(|t| t["properties"][prop]["enum"][0].as_str());
+                let target_schema = target
+                    .as_str()
+                    .and_then(|t| spec.pointer(t.trim_start_matches('#')));
+                let enum_value =
+                    target_schema.and_then(|t| t["properties"][prop]["enum"][0].as_str());
                 if enum_value != Some(value.as_str()) {
                     problems.push(format!(
                         "{at}: discriminator maps `{value}` to a variant whose `{prop}` is {enum_value:?}"
@@ -233,7 +254,11 @@ fn json_type(spec: &Value, schema: &Value) -> String {
     }
     if let Some(types) = schema["type"].as_array() {
         // schemars writes `["string", "null"]` for `Option<String>`.
-        let non_null: Vec<&str> = types.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect();
+        let non_null: Vec<&str> = types
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| *t != "null")
+            .collect();
         return non_null.join("|");
     }
     "<untyped>".to_owned()
@@ -278,11 +303,31 @@ fn check_hand_written_types(spec: &Value) -> Vec<String> {
             ));
         }
     };
-    pair("ClaimForWorkerRequest", schemars_value::<ClaimForWorkerRequest>(), "ClaimForWorkerBody");
-    pair("ClaimForWorkerResponse", schemars_value::<ClaimForWorkerResponse>(), "ClaimGrant");
-    pair("RotateWaitpointSecretRequest", schemars_value::<RotateWaitpointSecretRequest>(), "RotateWaitpointSecretBody");
-    pair("RotateWaitpointSecretResponse", schemars_value::<RotateWaitpointSecretResponse>(), "RotateWaitpointSecretResult");
-    pair("IssueReclaimGrantRequest", schemars_value::<IssueReclaimGrantRequest>(), "IssueReclaimGrantBody");
+    pair(
+        "ClaimForWorkerRequest",
+        schemars_value::<ClaimForWorkerRequest>(),
+        "ClaimForWorkerBody",
+    );
+    pair(
+        "ClaimForWorkerResponse",
+        schemars_value::<ClaimForWorkerResponse>(),
+        "ClaimGrant",
+    );
+    pair(
+        "RotateWaitpointSecretRequest",
+        schemars_value::<RotateWaitpointSecretRequest>(),
+        "RotateWaitpointSecretBody",
+    );
+    pair(
+        "RotateWaitpointSecretResponse",
+        schemars_value::<RotateWaitpointSecretResponse>(),
+        "RotateWaitpointSecretResult",
+    );
+    pair(
+        "IssueReclaimGrantRequest",
+        schemars_value::<IssueReclaimGrantRequest>(),
+        "IssueReclaimGrantBody",
+    );
 
     // The reclaim answer: one variant per spec variant, matched by `status`.
     let ours = schemars_value::<IssueReclaimGrantResponse>();
@@ -291,7 +336,10 @@ fn check_hand_written_types(spec: &Value) -> Vec<String> {
         .into_iter()
         .flatten()
         .map(|v| {
-            let status = v["properties"]["status"]["enum"][0].as_str().unwrap_or("?").to_owned();
+            let status = v["properties"]["status"]["enum"][0]
+                .as_str()
+                .unwrap_or("?")
+                .to_owned();
             (status, shape(&ours, v))
         })
         .collect();
@@ -301,7 +349,10 @@ fn check_hand_written_types(spec: &Value) -> Vec<String> {
         .flatten()
         .map(|v| {
             let v = resolve(spec, v);
-            let status = v["properties"]["status"]["enum"][0].as_str().unwrap_or("?").to_owned();
+            let status = v["properties"]["status"]["enum"][0]
+                .as_str()
+                .unwrap_or("?")
+                .to_owned();
             (status, shape(spec, v))
         })
         .collect();
@@ -344,19 +395,63 @@ mod tests {
 
     #[test]
     fn each_rule_names_the_operation() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
-            ("missing operationId", Box::new(|s| { s["paths"]["/v1/things/{id}"]["get"].as_object_mut().unwrap().remove("operationId"); })),
-            ("`id` is not declared", Box::new(|s| { s["paths"]["/v1/things/{id}"]["get"]["parameters"] = json!([]); })),
-            ("response 200 has no description", Box::new(|s| { s["paths"]["/v1/things/{id}"]["get"]["responses"]["200"].as_object_mut().unwrap().remove("description"); })),
-            ("unbounded uint64", Box::new(|s| { s["paths"]["/v1/things/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["n"].as_object_mut().unwrap().remove("maximum"); })),
-            ("progenitor needs 3.0.x", Box::new(|s| { s["openapi"] = json!("3.1.0"); })),
-            ("no security requirement", Box::new(|s| { s["security"] = json!([]); })),
+        type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            (
+                "missing operationId",
+                Box::new(|s| {
+                    s["paths"]["/v1/things/{id}"]["get"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("operationId");
+                }),
+            ),
+            (
+                "`id` is not declared",
+                Box::new(|s| {
+                    s["paths"]["/v1/things/{id}"]["get"]["parameters"] = json!([]);
+                }),
+            ),
+            (
+                "response 200 has no description",
+                Box::new(|s| {
+                    s["paths"]["/v1/things/{id}"]["get"]["responses"]["200"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("description");
+                }),
+            ),
+            (
+                "unbounded uint64",
+                Box::new(|s| {
+                    s["paths"]["/v1/things/{id}"]["get"]["responses"]["200"]["content"]
+                        ["application/json"]["schema"]["properties"]["n"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("maximum");
+                }),
+            ),
+            (
+                "progenitor needs 3.0.x",
+                Box::new(|s| {
+                    s["openapi"] = json!("3.1.0");
+                }),
+            ),
+            (
+                "no security requirement",
+                Box::new(|s| {
+                    s["security"] = json!([]);
+                }),
+            ),
         ];
         for (want, mutate) in cases {
             let mut spec = minimal();
             mutate(&mut spec);
             let problems = check_document(&spec);
-            assert!(problems.iter().any(|p| p.contains(want)), "{want}: {problems:?}");
+            assert!(
+                problems.iter().any(|p| p.contains(want)),
+                "{want}: {problems:?}"
+            );
         }
     }
 
@@ -371,7 +466,9 @@ mod tests {
         }});
         let problems = check_document(&spec);
         assert!(
-            problems.iter().any(|p| p.contains("#/components/schemas/B") && p.contains("one-value enum")),
+            problems
+                .iter()
+                .any(|p| p.contains("#/components/schemas/B") && p.contains("one-value enum")),
             "{problems:?}"
         );
     }

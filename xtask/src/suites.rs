@@ -34,12 +34,15 @@ pub fn test_all() -> anyhow::Result<()> {
 
     step("rust tests (unit, mock contract, live, doc)", || {
         let mut cmd = cargo();
-        cmd.args(["test", "--workspace", "--locked"]).current_dir(&root);
+        cmd.args(["test", "--workspace", "--locked"])
+            .current_dir(&root);
         live_env(&mut cmd, &tools);
         run(&mut cmd)
     })?;
     step("bench builds", || {
-        run(cargo().args(["bench", "--workspace", "--locked", "--no-run"]).current_dir(&root))
+        run(cargo()
+            .args(["bench", "--workspace", "--locked", "--no-run"])
+            .current_dir(&root))
     })?;
     step("openapi-spec-validator", || {
         run(Command::new(tools.venv_bin.join("openapi-spec-validator"))
@@ -53,23 +56,39 @@ pub fn test_all() -> anyhow::Result<()> {
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
             .current_dir(&root))
     })?;
-    step("typescript client (openapi-typescript + tsc --strict)", || typescript(&tools))?;
+    step(
+        "typescript client (openapi-typescript + tsc --strict)",
+        || typescript(&tools),
+    )?;
 
     // The standalone servers for the remaining suites.
     run(cargo()
-        .args(["build", "--locked", "-p", "ff-admin-contract-tests", "--bin", "ff-live-server"])
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            "ff-admin-contract-tests",
+            "--bin",
+            "ff-live-server",
+        ])
         .current_dir(&root))?;
     step("python client against the live server (valkey)", || {
         let server = LiveProcess::start(&tools, "valkey")?;
         python_client(&tools, &server.url)
     })?;
     for backend in ["valkey", "postgres", "sqlite"] {
-        step(&format!("schemathesis against the live server ({backend})"), || {
-            let server = LiveProcess::start(&tools, backend)?;
-            schemathesis(&tools, &server.url, backend)
-        })?;
+        step(
+            &format!("schemathesis against the live server ({backend})"),
+            || {
+                let server = LiveProcess::start(&tools, backend)?;
+                schemathesis(&tools, &server.url, backend)
+            },
+        )?;
     }
-    println!("xtask test: every suite passed in {:.0?}", started.elapsed());
+    println!(
+        "xtask test: every suite passed in {:.0?}",
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -97,7 +116,9 @@ impl LiveProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         live_env(&mut cmd, tools);
-        let mut child = cmd.spawn().with_context(|| format!("start {}", binary.display()))?;
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("start {}", binary.display()))?;
         let stdout = child.stdout.take().context("stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let url = loop {
@@ -130,7 +151,14 @@ fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
     let report = crate::root().join(format!("target/schemathesis-{backend}.txt"));
     let mut cmd = Command::new(tools.venv_bin.join("schemathesis"));
     cmd.args(["run", "openapi.yaml", "--url", url])
-        .args(["--checks", "all", "--seed", "20261127", "--max-examples", "60"])
+        .args([
+            "--checks",
+            "all",
+            "--seed",
+            "20261127",
+            "--max-examples",
+            "60",
+        ])
         .args(["--header", &format!("Authorization: Bearer {LIVE_TOKEN}")])
         .args(["--no-color", "--suppress-health-check", "all"])
         .env("SCHEMATHESIS_TELEMETRY", "false")
@@ -151,11 +179,26 @@ fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(out.parent().expect("parent"))?;
     run(Command::new(tools.venv_bin.join("openapi-python-client"))
-        .args(["generate", "--path", "openapi.yaml", "--meta", "setup", "--overwrite", "--output-path"])
+        .args([
+            "generate",
+            "--path",
+            "openapi.yaml",
+            "--meta",
+            "setup",
+            "--overwrite",
+            "--output-path",
+        ])
         .arg(&out)
         .current_dir(&root))?;
     run(Command::new(&tools.python)
-        .args(["-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+        ])
         .arg(&out))?;
     run(Command::new(&tools.python)
         .arg(root.join("xtask/clients/python_live.py"))
@@ -173,7 +216,14 @@ fn typescript(tools: &Tools) -> anyhow::Result<()> {
         .current_dir(&root))?;
     std::fs::copy(root.join("xtask/clients/usage.ts"), out.join("usage.ts"))?;
     run(Command::new(tools.node_bin.join("tsc"))
-        .args(["--strict", "--noEmit", "--target", "es2020", "--moduleResolution", "node"])
+        .args([
+            "--strict",
+            "--noEmit",
+            "--target",
+            "es2020",
+            "--moduleResolution",
+            "node",
+        ])
         .arg(out.join("usage.ts")))
 }
 
@@ -182,10 +232,18 @@ fn typescript(tools: &Tools) -> anyhow::Result<()> {
 pub fn demo() -> anyhow::Result<()> {
     let tools = tools::ensure_python_only()?;
     let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "--locked", "-p", "ff-admin-contract-tests", "--bin", "ff-admin-demo"])
-        .current_dir(crate::root())
-        .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
-        .env("FF_DEV_MODE", "1");
+    cmd.args([
+        "run",
+        "--quiet",
+        "--locked",
+        "-p",
+        "ff-admin-contract-tests",
+        "--bin",
+        "ff-admin-demo",
+    ])
+    .current_dir(crate::root())
+    .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
+    .env("FF_DEV_MODE", "1");
     if let Some(pg) = tools.pg_bin.as_deref() {
         cmd.env("FF_ADMIN_PG_BIN", pg);
     }

@@ -89,14 +89,18 @@ pub fn ensure_python_only() -> anyhow::Result<DemoTools> {
     ensure_venv(&cache)?;
     Ok(DemoTools {
         valkey_server: find_valkey(&cache.join("venv"))?,
-        pg_bin: std::env::var_os("FF_ADMIN_PG_BIN").map(PathBuf::from).or_else(find_pg_bin),
+        pg_bin: std::env::var_os("FF_ADMIN_PG_BIN")
+            .map(PathBuf::from)
+            .or_else(find_pg_bin),
     })
 }
 
 /// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed with {status}");
     }
@@ -114,12 +118,19 @@ fn ensure_venv(cache: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     }
     if !python.exists() {
         println!("tools: creating the Python venv in {}", venv.display());
-        let system_python = which("python3").context("python3 is needed to install the pinned Python tools")?;
+        let system_python =
+            which("python3").context("python3 is needed to install the pinned Python tools")?;
         run(Command::new(system_python).args(["-m", "venv"]).arg(&venv))?;
     }
     println!("tools: installing {}", PIP_PINS.join(" "));
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(PIP_PINS))?;
     std::fs::write(&stamp, want)?;
     Ok((python, bin))
@@ -151,7 +162,13 @@ fn ensure_postgres() -> anyhow::Result<PathBuf> {
     println!("tools: PostgreSQL not found; installing Debian's postgresql package");
     run(Command::new("apt-get").arg("update").arg("-qq"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "postgresql"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "postgresql",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     find_pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")
 }
@@ -179,7 +196,14 @@ fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
         println!("tools: npm not found; installing Debian's nodejs and npm");
         run(Command::new("apt-get").arg("update").arg("-qq"))?;
         run(Command::new("apt-get")
-            .args(["install", "-y", "-qq", "--no-install-recommends", "nodejs", "npm"])
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "nodejs",
+                "npm",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
     std::fs::create_dir_all(&dir)?;
@@ -187,8 +211,12 @@ fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
         .iter()
         .map(|(n, v)| (n.to_string(), serde_json::Value::String(v.to_string())))
         .collect();
-    let manifest = serde_json::json!({"name": "ff-admin-tools", "private": true, "dependencies": deps});
-    std::fs::write(dir.join("package.json"), serde_json::to_string_pretty(&manifest)?)?;
+    let manifest =
+        serde_json::json!({"name": "ff-admin-tools", "private": true, "dependencies": deps});
+    std::fs::write(
+        dir.join("package.json"),
+        serde_json::to_string_pretty(&manifest)?,
+    )?;
     println!("tools: installing {}", want.join(" "));
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])

@@ -11,8 +11,8 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use ff_admin::{
-    ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest, IssueReclaimGrantResponse,
-    RotateWaitpointSecretRequest, SdkError,
+    ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, SdkError,
 };
 use ff_admin_contract_tests::live::{self, Backend, LiveServer};
 
@@ -24,7 +24,13 @@ struct Demo {
 
 impl Demo {
     /// Prints one call and checks its outcome.
-    fn show<T: Debug>(&mut self, call: &str, result: &Result<T, SdkError>, expected: &str, ok: bool) {
+    fn show<T: Debug>(
+        &mut self,
+        call: &str,
+        result: &Result<T, SdkError>,
+        expected: &str,
+        ok: bool,
+    ) {
         let shown = match result {
             Ok(v) => format!("Ok({v:?})"),
             Err(e) => format!("Err({e})"),
@@ -64,7 +70,10 @@ fn main() {
 
 async fn run() -> i32 {
     let backend = choose_backend();
-    println!("ff-admin demo: booting ff-server 0.15 on {} ...", backend.name());
+    println!(
+        "ff-admin demo: booting ff-server 0.15 on {} ...",
+        backend.name()
+    );
     if backend == Backend::Postgres {
         println!("(PostgreSQL runs its migrations at boot: expect about 20 s)");
     }
@@ -75,13 +84,18 @@ async fn run() -> i32 {
             return 1;
         }
     };
-    println!("ff-server listening on {} (bearer token required)\n", live.url);
+    println!(
+        "ff-server listening on {} (bearer token required)\n",
+        live.url
+    );
     let client = FlowFabricAdminClient::builder(&live.url)
         .bearer_token(TOKEN)
         .timeout(Duration::from_secs(30))
         .build()
         .expect("a valid base URL and token");
-    let mut demo = Demo { failures: Vec::new() };
+    let mut demo = Demo {
+        failures: Vec::new(),
+    };
 
     // Health.
     let r = client.healthz().await;
@@ -267,10 +281,17 @@ async fn run() -> i32 {
     drop(live);
     println!();
     if demo.failures.is_empty() {
-        println!("demo: every outcome was the expected one ({} backend); server and backend stopped", backend.name());
+        println!(
+            "demo: every outcome was the expected one ({} backend); server and backend stopped",
+            backend.name()
+        );
         0
     } else {
-        println!("demo: {} unexpected outcome(s): {:?}", demo.failures.len(), demo.failures);
+        println!(
+            "demo: {} unexpected outcome(s): {:?}",
+            demo.failures.len(),
+            demo.failures
+        );
         1
     }
 }
@@ -301,14 +322,18 @@ async fn valkey_lease_story(
     let execution_id = grant.execution_id.clone();
     let task = live::redeem_with_sdk(live, "demo-worker", lane, grant).await?;
     println!("       (ff-sdk's worker redeemed the grant with claim_from_grant: it holds a lease)");
-    let r = client.issue_reclaim_grant(&execution_id, reclaim_request(lane)).await;
+    let r = client
+        .issue_reclaim_grant(&execution_id, reclaim_request(lane))
+        .await;
     demo.show(
         "issue_reclaim_grant(<leased execution>)",
         &r,
         "NotReclaimable: the lease is live",
         matches!(&r, Ok(IssueReclaimGrantResponse::NotReclaimable { .. })),
     );
-    let (waitpoint_id, token) = task.create_pending_waitpoint("demo-approval", 600_000).await?;
+    let (waitpoint_id, token) = task
+        .create_pending_waitpoint("demo-approval", 600_000)
+        .await?;
     let r = client
         .read_waitpoint_token(&execution_id, &waitpoint_id.to_string())
         .await;
@@ -328,7 +353,9 @@ async fn valkey_lease_story(
     );
     live::revoke_lease(live, &execution_id).await?;
     println!("       (an operator revoked the lease over HTTP)");
-    let r = client.issue_reclaim_grant(&execution_id, reclaim_request(lane)).await;
+    let r = client
+        .issue_reclaim_grant(&execution_id, reclaim_request(lane))
+        .await;
     demo.show(
         "issue_reclaim_grant(<revoked execution>)",
         &r,

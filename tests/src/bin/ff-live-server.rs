@@ -16,13 +16,19 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--backend" => backend = Some(Backend::parse(&args.next().context("--backend needs a value")?)?),
+            "--backend" => {
+                backend = Some(Backend::parse(
+                    &args.next().context("--backend needs a value")?,
+                )?)
+            }
             "--token" => token = Some(args.next().context("--token needs a value")?),
             other => bail!("unknown argument `{other}`"),
         }
     }
     let backend = backend.context("--backend valkey|postgres|sqlite is required")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let live = LiveServer::start(backend, token.as_deref()).await?;
         println!("ready {}", live.url);
