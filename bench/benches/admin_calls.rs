@@ -1,0 +1,571 @@
+//! The cost of one admin call: ff-admin against a minimal hand-written
+//! reqwest call (the floor) and against ff-sdk 0.15's hand-written admin
+//! client (the peer), in one process and one run, against one local server
+//! answering canned bodies.
+//!
+//! For every operation and client: calls per second sequentially and with 64
+//! calls in flight, median and p99 latency, and heap allocations per call on
+//! the client thread. Clients are interleaved round by round so drift hits
+//! all three alike; throughputs are medians over rounds. The last lines are
+//! the ratios `ff-admin/floor` and `ff-admin/peer` per operation, then the
+//! connection count of 10,000 sequential claims.
+//!
+//! `cargo xtask bench` (or `cargo bench -p ff-admin-bench`). Set
+//! `FF_BENCH_ROUNDS` to change the number of rounds (default 15).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::serve::ListenerExt as _;
+use futures_util::stream::{self, StreamExt as _};
+
+// ---------------------------------------------------------------------------
+// Allocation counting, per thread (the client runs on the main thread).
+
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: delegates every call to the system allocator unchanged; the only
+// addition is a thread-local counter that never allocates.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+// ---------------------------------------------------------------------------
+// The server: canned answers.
+
+const EXEC_ID: &str = "{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
+const GRANT: &str = r#"{"execution_id":"{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f","partition_key":"{fp:7}","grant_key":"ff:exec:{fp:7}:{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f:claim_grant","expires_at_ms":1795798881668}"#;
+const ROTATED: &str = r#"{"rotated":256,"failed":[],"new_kid":"k2"}"#;
+const RECLAIM_GRANTED: &str = r#"{"status":"granted","execution_id":"{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f","partition_key":"{fp:7}","grant_key":"g-1","expires_at_ms":1795798881668,"lane_id":"default"}"#;
+const CONFLICT: &str =
+    r#"{"error":"contention: LeaseConflict","kind":"contention","retryable":true}"#;
+
+fn json(status: StatusCode, body: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn claim(Path(worker): Path<String>) -> Response {
+    match worker.as_str() {
+        "idle" => StatusCode::NO_CONTENT.into_response(),
+        "busy" => json(StatusCode::CONFLICT, CONFLICT),
+        _ => json(StatusCode::OK, GRANT),
+    }
+}
+
+/// Starts the server on its own thread; returns its base URL and the
+/// accepted-connection counter.
+fn start_server() -> (String, Arc<AtomicUsize>) {
+    let accepts = Arc::new(AtomicUsize::new(0));
+    let counter = accepts.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        rt.block_on(async move {
+            let app = axum::Router::new()
+                .route("/v1/workers/{worker_id}/claim", post(claim))
+                .route(
+                    "/v1/admin/rotate-waitpoint-secret",
+                    post(|| async { json(StatusCode::OK, ROTATED) }),
+                )
+                .route(
+                    "/v1/executions/{id}/reclaim",
+                    post(|| async { json(StatusCode::OK, RECLAIM_GRANTED) }),
+                );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            tx.send(addr).expect("send addr");
+            let listener = listener.tap_io(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            });
+            axum::serve(listener, app).await.expect("serve");
+        });
+    });
+    let addr = rx.recv().expect("server address");
+    (format!("http://{addr}"), accepts)
+}
+
+// ---------------------------------------------------------------------------
+// The operations and the three clients.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Claim204,
+    Claim200,
+    Rotate200,
+    Reclaim200,
+    Error409,
+}
+
+const OPS: [Op; 5] = [
+    Op::Claim204,
+    Op::Claim200,
+    Op::Rotate200,
+    Op::Reclaim200,
+    Op::Error409,
+];
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Claim204 => "claim 204",
+            Op::Claim200 => "claim 200 grant",
+            Op::Rotate200 => "rotate 200",
+            Op::Reclaim200 => "reclaim 200 granted",
+            Op::Error409 => "claim 409 error",
+        }
+    }
+
+    fn worker(self) -> &'static str {
+        match self {
+            Op::Claim204 => "idle",
+            Op::Error409 => "busy",
+            _ => "w1",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Which {
+    Floor,
+    Admin,
+    Peer,
+}
+
+const CLIENTS: [Which; 3] = [Which::Floor, Which::Admin, Which::Peer];
+
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::Floor => "floor (reqwest)",
+            Which::Admin => "ff-admin",
+            Which::Peer => "peer (ff-sdk)",
+        }
+    }
+}
+
+/// The floor: what a careful hand-written call does, nothing more.
+struct Floor {
+    http: reqwest::Client,
+    base: String,
+}
+
+#[derive(serde::Serialize)]
+struct FloorClaim<'a> {
+    lane_id: &'a str,
+    worker_instance_id: &'a str,
+    grant_ttl_ms: u64,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct FloorGrant {
+    execution_id: String,
+    partition_key: String,
+    grant_key: String,
+    expires_at_ms: u64,
+}
+
+#[derive(serde::Serialize)]
+struct FloorRotate<'a> {
+    new_kid: &'a str,
+    new_secret_hex: &'a str,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct FloorRotated {
+    rotated: u16,
+    failed: Vec<u16>,
+    new_kid: String,
+}
+
+#[derive(serde::Serialize)]
+struct FloorReclaim<'a> {
+    worker_id: &'a str,
+    worker_instance_id: &'a str,
+    lane_id: &'a str,
+    grant_ttl_ms: u64,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum FloorReclaimed {
+    Granted {
+        execution_id: String,
+        partition_key: String,
+        grant_key: String,
+        expires_at_ms: u64,
+        lane_id: String,
+    },
+    NotReclaimable {
+        execution_id: String,
+        detail: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct FloorError {
+    error: String,
+    kind: Option<String>,
+    retryable: Option<bool>,
+}
+
+impl Floor {
+    async fn call(&self, op: Op) -> bool {
+        match op {
+            Op::Claim204 | Op::Claim200 | Op::Error409 => {
+                let url = format!("{}/v1/workers/{}/claim", self.base, op.worker());
+                let body = FloorClaim {
+                    lane_id: "default",
+                    worker_instance_id: "w1-i1",
+                    grant_ttl_ms: 5000,
+                };
+                let Ok(resp) = self.http.post(url).json(&body).send().await else {
+                    return false;
+                };
+                match resp.status().as_u16() {
+                    204 => op == Op::Claim204,
+                    200 => resp.json::<FloorGrant>().await.is_ok() && op == Op::Claim200,
+                    _ => resp.json::<FloorError>().await.is_ok() && op == Op::Error409,
+                }
+            }
+            Op::Rotate200 => {
+                let url = format!("{}/v1/admin/rotate-waitpoint-secret", self.base);
+                let body = FloorRotate {
+                    new_kid: "k2",
+                    new_secret_hex: SECRET,
+                };
+                let Ok(resp) = self.http.post(url).json(&body).send().await else {
+                    return false;
+                };
+                resp.status() == 200 && resp.json::<FloorRotated>().await.is_ok()
+            }
+            Op::Reclaim200 => {
+                let url = format!("{}/v1/executions/{}/reclaim", self.base, ENCODED_EXEC_ID);
+                let body = FloorReclaim {
+                    worker_id: "w1",
+                    worker_instance_id: "w1-i2",
+                    lane_id: "default",
+                    grant_ttl_ms: 5000,
+                };
+                let Ok(resp) = self.http.post(url).json(&body).send().await else {
+                    return false;
+                };
+                resp.status() == 200 && resp.json::<FloorReclaimed>().await.is_ok()
+            }
+        }
+    }
+}
+
+const SECRET: &str = "abababababababababababababababababababababababababababababababab";
+const ENCODED_EXEC_ID: &str = "%7Bfp:7%7D:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
+
+struct Clients {
+    floor: Floor,
+    admin: ff_admin::FlowFabricAdminClient,
+    peer: ff_sdk::admin::FlowFabricAdminClient,
+}
+
+impl Clients {
+    async fn call(&self, which: Which, op: Op) -> bool {
+        match which {
+            Which::Floor => self.floor.call(op).await,
+            Which::Admin => admin_call(&self.admin, op).await,
+            Which::Peer => peer_call(&self.peer, op).await,
+        }
+    }
+}
+
+async fn admin_call(c: &ff_admin::FlowFabricAdminClient, op: Op) -> bool {
+    use ff_admin::*;
+    match op {
+        Op::Claim204 | Op::Claim200 | Op::Error409 => {
+            let r = c
+                .claim_for_worker(ClaimForWorkerRequest {
+                    worker_id: op.worker().to_owned(),
+                    lane_id: "default".to_owned(),
+                    worker_instance_id: "w1-i1".to_owned(),
+                    capabilities: Vec::new(),
+                    grant_ttl_ms: 5000,
+                })
+                .await;
+            match (op, r) {
+                (Op::Claim204, Ok(None)) | (Op::Claim200, Ok(Some(_))) => true,
+                (Op::Error409, Err(SdkError::AdminApi { status: 409, .. })) => true,
+                _ => false,
+            }
+        }
+        Op::Rotate200 => c
+            .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
+                new_kid: "k2".to_owned(),
+                new_secret_hex: SECRET.to_owned(),
+            })
+            .await
+            .is_ok(),
+        Op::Reclaim200 => matches!(
+            c.issue_reclaim_grant(
+                EXEC_ID,
+                IssueReclaimGrantRequest {
+                    worker_id: "w1".to_owned(),
+                    worker_instance_id: "w1-i2".to_owned(),
+                    lane_id: "default".to_owned(),
+                    capability_hash: None,
+                    grant_ttl_ms: 5000,
+                    route_snapshot_json: None,
+                    admission_summary: None,
+                    worker_capabilities: Vec::new(),
+                },
+            )
+            .await,
+            Ok(IssueReclaimGrantResponse::Granted { .. })
+        ),
+    }
+}
+
+async fn peer_call(c: &ff_sdk::admin::FlowFabricAdminClient, op: Op) -> bool {
+    use ff_sdk::admin::*;
+    match op {
+        Op::Claim204 | Op::Claim200 | Op::Error409 => {
+            let r = c
+                .claim_for_worker(ClaimForWorkerRequest {
+                    worker_id: op.worker().to_owned(),
+                    lane_id: "default".to_owned(),
+                    worker_instance_id: "w1-i1".to_owned(),
+                    capabilities: Vec::new(),
+                    grant_ttl_ms: 5000,
+                })
+                .await;
+            match (op, r) {
+                (Op::Claim204, Ok(None)) | (Op::Claim200, Ok(Some(_))) => true,
+                (Op::Error409, Err(ff_sdk::SdkError::AdminApi { status: 409, .. })) => true,
+                _ => false,
+            }
+        }
+        Op::Rotate200 => c
+            .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
+                new_kid: "k2".to_owned(),
+                new_secret_hex: SECRET.to_owned(),
+            })
+            .await
+            .is_ok(),
+        Op::Reclaim200 => matches!(
+            c.issue_reclaim_grant(
+                EXEC_ID,
+                IssueReclaimGrantRequest {
+                    worker_id: "w1".to_owned(),
+                    worker_instance_id: "w1-i2".to_owned(),
+                    lane_id: "default".to_owned(),
+                    capability_hash: None,
+                    grant_ttl_ms: 5000,
+                    route_snapshot_json: None,
+                    admission_summary: None,
+                    worker_capabilities: Vec::new(),
+                },
+            )
+            .await,
+            Ok(IssueReclaimGrantResponse::Granted { .. })
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Measurement.
+
+const SEQUENTIAL_BATCH: usize = 400;
+const CONCURRENT_BATCH: usize = 1280;
+const IN_FLIGHT: usize = 64;
+
+#[derive(Default)]
+struct Samples {
+    sequential_rates: Vec<f64>,
+    concurrent_rates: Vec<f64>,
+    latencies: Vec<Duration>,
+    allocations_per_call: Vec<f64>,
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn percentile(values: &mut [Duration], p: f64) -> Duration {
+    values.sort();
+    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
+    values[index]
+}
+
+async fn sequential(clients: &Clients, which: Which, op: Op, samples: &mut Samples) {
+    let allocations_before = allocations();
+    let start = Instant::now();
+    for _ in 0..SEQUENTIAL_BATCH {
+        let t = Instant::now();
+        assert!(
+            clients.call(which, op).await,
+            "{} {} failed",
+            which.name(),
+            op.name()
+        );
+        samples.latencies.push(t.elapsed());
+    }
+    let elapsed = start.elapsed();
+    // The latency vector's own growth is the bench's, not the client's:
+    // measured separately below and excluded by reserving up front.
+    let allocated = allocations() - allocations_before;
+    samples
+        .sequential_rates
+        .push(SEQUENTIAL_BATCH as f64 / elapsed.as_secs_f64());
+    samples
+        .allocations_per_call
+        .push(allocated as f64 / SEQUENTIAL_BATCH as f64);
+}
+
+async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Samples) {
+    let start = Instant::now();
+    let ok = stream::iter(0..CONCURRENT_BATCH)
+        .map(|_| clients.call(which, op))
+        .buffer_unordered(IN_FLIGHT)
+        .fold(true, |acc, ok| async move { acc && ok })
+        .await;
+    assert!(
+        ok,
+        "{} {} failed under concurrency",
+        which.name(),
+        op.name()
+    );
+    samples
+        .concurrent_rates
+        .push(CONCURRENT_BATCH as f64 / start.elapsed().as_secs_f64());
+}
+
+fn main() {
+    let rounds: usize = std::env::var("FF_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    let (base, accepts) = start_server();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    rt.block_on(async move {
+        let clients = Clients {
+            floor: Floor {
+                http: reqwest::Client::new(),
+                base: base.clone(),
+            },
+            admin: ff_admin::FlowFabricAdminClient::new(base.clone()).expect("ff-admin client"),
+            peer: ff_sdk::admin::FlowFabricAdminClient::new(base.clone()).expect("ff-sdk client"),
+        };
+        println!(
+            "ff-admin bench: {rounds} rounds x ({SEQUENTIAL_BATCH} sequential + {CONCURRENT_BATCH} at {IN_FLIGHT} in flight) calls per operation and client, interleaved"
+        );
+        let mut ratio_lines = Vec::new();
+        for op in OPS {
+            let mut results: Vec<(Which, Samples)> = CLIENTS.iter().map(|w| (*w, Samples::default())).collect();
+            for (which, samples) in &mut results {
+                samples.latencies.reserve(rounds * SEQUENTIAL_BATCH + 1);
+                for _ in 0..200 {
+                    assert!(clients.call(*which, op).await);
+                }
+            }
+            for round in 0..rounds {
+                // Rotate the order every round.
+                for k in 0..results.len() {
+                    let i = (round + k) % results.len();
+                    let (which, samples) = &mut results[i];
+                    sequential(&clients, *which, op, samples).await;
+                    concurrent(&clients, *which, op, samples).await;
+                }
+            }
+            println!("\n{}", op.name());
+            println!(
+                "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12}",
+                "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "allocs/call"
+            );
+            let mut summary = Vec::new();
+            for (which, samples) in &mut results {
+                let seq = median(&mut samples.sequential_rates);
+                let conc = median(&mut samples.concurrent_rates);
+                let allocs = median(&mut samples.allocations_per_call);
+                let p50 = percentile(&mut samples.latencies, 0.50);
+                let p99 = percentile(&mut samples.latencies, 0.99);
+                println!(
+                    "  {:<16} {:>12.0} {:>12.0} {:>10.1} {:>10.1} {:>12.1}",
+                    which.name(),
+                    seq,
+                    conc,
+                    p50.as_secs_f64() * 1e6,
+                    p99.as_secs_f64() * 1e6,
+                    allocs
+                );
+                summary.push((*which, seq, conc, allocs));
+            }
+            let get = |w: Which| *summary.iter().find(|s| s.0 == w).expect("client");
+            let (_, fs, fc, _) = get(Which::Floor);
+            let (_, a_s, ac, aa) = get(Which::Admin);
+            let (_, ps, pc, pa) = get(Which::Peer);
+            ratio_lines.push(format!(
+                "ratio {:<20} ff-admin/floor seq {:.3} conc {:.3} | ff-admin/peer seq {:.3} conc {:.3} | allocs/call ff-admin {:.1} peer {:.1}",
+                op.name(),
+                a_s / fs,
+                ac / fc,
+                a_s / ps,
+                ac / pc,
+                aa,
+                pa
+            ));
+        }
+
+        // Connection reuse: 10,000 sequential claims through one fresh client.
+        let fresh = ff_admin::FlowFabricAdminClient::new(base.clone()).expect("client");
+        let before = accepts.load(Ordering::Relaxed);
+        for _ in 0..10_000 {
+            assert!(admin_call(&fresh, Op::Claim204).await);
+        }
+        let opened = accepts.load(Ordering::Relaxed) - before;
+
+        println!();
+        for line in ratio_lines {
+            println!("{line}");
+        }
+        println!("connections opened by 10000 sequential ff-admin claims: {opened}");
+    });
+}

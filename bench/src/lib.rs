@@ -1,0 +1,1 @@
+//! Benchmarks of ff-admin live in `benches/`.
