@@ -41,7 +41,7 @@ pub fn test_all() -> anyhow::Result<()> {
     })?;
     step("bench builds", || {
         run(cargo()
-            .args(["bench", "--workspace", "--locked", "--no-run"])
+            .args(["bench", "--locked", "-p", "ff-admin-bench", "--no-run"])
             .current_dir(&root))
     })?;
     step("openapi-spec-validator", || {
