@@ -314,97 +314,70 @@ impl Clients {
     }
 }
 
-async fn admin_call(c: &ff_admin::FlowFabricAdminClient, op: Op) -> bool {
-    use ff_admin::*;
-    match op {
-        Op::Claim204 | Op::Claim200 | Op::Error409 => {
-            let r = c
-                .claim_for_worker(ClaimForWorkerRequest {
-                    worker_id: op.worker().to_owned(),
-                    lane_id: "default".to_owned(),
-                    worker_instance_id: "w1-i1".to_owned(),
-                    capabilities: Vec::new(),
-                    grant_ttl_ms: 5000,
-                })
-                .await;
-            match (op, r) {
-                (Op::Claim204, Ok(None)) | (Op::Claim200, Ok(Some(_))) => true,
-                (Op::Error409, Err(SdkError::AdminApi { status: 409, .. })) => true,
-                _ => false,
+/// One call through a client with the `ff_sdk::admin` API. The same body
+/// compiles against `ff_admin` and `ff_sdk::admin`: the drop-in promise.
+macro_rules! admin_like_call {
+    ($name:ident, $client:ty, $module:path, $error:path) => {
+        async fn $name(c: &$client, op: Op) -> bool {
+            use $module as m;
+            match op {
+                Op::Claim204 | Op::Claim200 | Op::Error409 => {
+                    let r = c
+                        .claim_for_worker(m::ClaimForWorkerRequest {
+                            worker_id: op.worker().to_owned(),
+                            lane_id: "default".to_owned(),
+                            worker_instance_id: "w1-i1".to_owned(),
+                            capabilities: Vec::new(),
+                            grant_ttl_ms: 5000,
+                        })
+                        .await;
+                    match (op, r) {
+                        (Op::Claim204, Ok(None)) | (Op::Claim200, Ok(Some(_))) => true,
+                        (Op::Error409, Err($error { status: 409, .. })) => true,
+                        _ => false,
+                    }
+                }
+                Op::Rotate200 => c
+                    .rotate_waitpoint_secret(m::RotateWaitpointSecretRequest {
+                        new_kid: "k2".to_owned(),
+                        new_secret_hex: SECRET.to_owned(),
+                    })
+                    .await
+                    .is_ok(),
+                Op::Reclaim200 => matches!(
+                    c.issue_reclaim_grant(
+                        EXEC_ID,
+                        m::IssueReclaimGrantRequest {
+                            worker_id: "w1".to_owned(),
+                            worker_instance_id: "w1-i2".to_owned(),
+                            lane_id: "default".to_owned(),
+                            capability_hash: None,
+                            grant_ttl_ms: 5000,
+                            route_snapshot_json: None,
+                            admission_summary: None,
+                            worker_capabilities: Vec::new(),
+                        },
+                    )
+                    .await,
+                    Ok(m::IssueReclaimGrantResponse::Granted { .. })
+                ),
             }
         }
-        Op::Rotate200 => c
-            .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
-                new_kid: "k2".to_owned(),
-                new_secret_hex: SECRET.to_owned(),
-            })
-            .await
-            .is_ok(),
-        Op::Reclaim200 => matches!(
-            c.issue_reclaim_grant(
-                EXEC_ID,
-                IssueReclaimGrantRequest {
-                    worker_id: "w1".to_owned(),
-                    worker_instance_id: "w1-i2".to_owned(),
-                    lane_id: "default".to_owned(),
-                    capability_hash: None,
-                    grant_ttl_ms: 5000,
-                    route_snapshot_json: None,
-                    admission_summary: None,
-                    worker_capabilities: Vec::new(),
-                },
-            )
-            .await,
-            Ok(IssueReclaimGrantResponse::Granted { .. })
-        ),
-    }
+    };
 }
 
-async fn peer_call(c: &ff_sdk::admin::FlowFabricAdminClient, op: Op) -> bool {
-    use ff_sdk::admin::*;
-    match op {
-        Op::Claim204 | Op::Claim200 | Op::Error409 => {
-            let r = c
-                .claim_for_worker(ClaimForWorkerRequest {
-                    worker_id: op.worker().to_owned(),
-                    lane_id: "default".to_owned(),
-                    worker_instance_id: "w1-i1".to_owned(),
-                    capabilities: Vec::new(),
-                    grant_ttl_ms: 5000,
-                })
-                .await;
-            match (op, r) {
-                (Op::Claim204, Ok(None)) | (Op::Claim200, Ok(Some(_))) => true,
-                (Op::Error409, Err(ff_sdk::SdkError::AdminApi { status: 409, .. })) => true,
-                _ => false,
-            }
-        }
-        Op::Rotate200 => c
-            .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
-                new_kid: "k2".to_owned(),
-                new_secret_hex: SECRET.to_owned(),
-            })
-            .await
-            .is_ok(),
-        Op::Reclaim200 => matches!(
-            c.issue_reclaim_grant(
-                EXEC_ID,
-                IssueReclaimGrantRequest {
-                    worker_id: "w1".to_owned(),
-                    worker_instance_id: "w1-i2".to_owned(),
-                    lane_id: "default".to_owned(),
-                    capability_hash: None,
-                    grant_ttl_ms: 5000,
-                    route_snapshot_json: None,
-                    admission_summary: None,
-                    worker_capabilities: Vec::new(),
-                },
-            )
-            .await,
-            Ok(IssueReclaimGrantResponse::Granted { .. })
-        ),
-    }
-}
+admin_like_call!(
+    admin_call,
+    ff_admin::FlowFabricAdminClient,
+    ff_admin,
+    ff_admin::SdkError::AdminApi
+);
+admin_like_call!(
+    peer_call,
+    ff_sdk::admin::FlowFabricAdminClient,
+    ff_sdk::admin,
+    ff_sdk::SdkError::AdminApi
+);
 
 // ---------------------------------------------------------------------------
 // Measurement.

@@ -446,7 +446,14 @@ impl Http {
     /// `partition`; returns its id. Fails unless the server answers 201.
     pub async fn create_execution(&self, partition: u16, lane: &str) -> anyhow::Result<String> {
         let id = format!("{{fp:{partition}}}:{}", uuid::Uuid::new_v4());
-        let now = now_ms();
+        self.create_execution_with_id(&id, lane).await?;
+        Ok(id)
+    }
+
+    /// `POST /v1/executions` for execution `id` (`{fp:N}:<uuid>`) on `lane`.
+    /// Fails unless the server answers 201.
+    pub async fn create_execution_with_id(&self, id: &str, lane: &str) -> anyhow::Result<()> {
+        let (partition, _) = split_execution_id(id)?;
         let body = serde_json::json!({
             "execution_id": id,
             "namespace": "default",
@@ -456,19 +463,13 @@ impl Http {
             "priority": 0,
             "creator_identity": "ff-admin-tests",
             "partition_id": partition,
-            "now": now,
+            "now": now_ms(),
         });
-        let resp = self
-            .auth(self.client.post(format!("{}/v1/executions", self.base)))
-            .json(&body)
-            .send()
-            .await?;
-        let status = resp.status();
-        let text = resp.text().await?;
-        if status.as_u16() != 201 {
+        let (status, text) = self.post("/v1/executions", &body).await?;
+        if status != 201 {
             bail!("create execution answered {status}: {text}");
         }
-        Ok(id)
+        Ok(())
     }
 
     /// `POST <path>` with `body`; returns the status and body text.
@@ -515,30 +516,9 @@ pub fn split_execution_id(id: &str) -> anyhow::Result<(i16, uuid::Uuid)> {
 
 /// Postgres keeps executions created over HTTP in `submitted`; nothing in
 /// ff-server 0.15 promotes them. Moves one to `runnable` in SQL so that a
-/// claim can grant it. Fails unless exactly one row changed.
+/// claim can grant it.
 pub async fn promote_to_runnable(live: &LiveServer, execution_id: &str) -> anyhow::Result<()> {
-    let url = live.postgres_url().context("not a Postgres server")?;
-    let (partition, uuid) = split_execution_id(execution_id)?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await?;
-    let done = sqlx::query(
-        "UPDATE ff_exec_core SET lifecycle_phase = 'runnable' \
-         WHERE partition_key = $1 AND execution_id = $2 AND lifecycle_phase = 'submitted'",
-    )
-    .bind(partition)
-    .bind(uuid)
-    .execute(&pool)
-    .await?;
-    pool.close().await;
-    if done.rows_affected() != 1 {
-        bail!(
-            "promote {execution_id}: {} rows changed",
-            done.rows_affected()
-        );
-    }
-    Ok(())
+    pg_update_execution(live, execution_id, "lifecycle_phase = 'runnable'").await
 }
 
 /// How often a claim may answer 204 while an eligible execution exists: the

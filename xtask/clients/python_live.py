@@ -7,10 +7,10 @@ import uuid
 
 import httpx
 
-from ff_server_admin_api_client import AuthenticatedClient
-from ff_server_admin_api_client.api.admin import rotate_waitpoint_secret
-from ff_server_admin_api_client.api.executions import issue_reclaim_grant
-from ff_server_admin_api_client.models import (
+from ff_admin_client import AuthenticatedClient
+from ff_admin_client.api.admin import rotate_waitpoint_secret
+from ff_admin_client.api.executions import issue_reclaim_grant
+from ff_admin_client.models import (
     ErrorBody,
     IssueReclaimGrantBody,
     ReclaimNotReclaimable,
@@ -58,31 +58,25 @@ def main() -> None:
     )
     assert created.status_code == 201, created.text
 
-    reclaim = issue_reclaim_grant.sync_detailed(
-        execution_id=execution_id,
-        client=client,
-        body=IssueReclaimGrantBody(
-            worker_id="py-worker",
-            worker_instance_id="py-worker-1",
-            lane_id="python-lane",
-            grant_ttl_ms=1000,
-        ),
-    )
-    assert reclaim.status_code == 200, reclaim
-    assert isinstance(reclaim.parsed, ReclaimNotReclaimable), reclaim.parsed
-    assert reclaim.parsed.execution_id == execution_id
-    print(f"python: reclaim fresh -> not_reclaimable ({reclaim.parsed.detail})")
+    def reclaim(target: str):
+        return issue_reclaim_grant.sync_detailed(
+            execution_id=target,
+            client=client,
+            body=IssueReclaimGrantBody(
+                worker_id="py-worker",
+                worker_instance_id="py-worker-1",
+                lane_id="python-lane",
+                grant_ttl_ms=1000,
+            ),
+        )
 
-    missing = issue_reclaim_grant.sync_detailed(
-        execution_id=f"{{fp:0}}:{uuid.uuid4()}",
-        client=client,
-        body=IssueReclaimGrantBody(
-            worker_id="py-worker",
-            worker_instance_id="py-worker-1",
-            lane_id="python-lane",
-            grant_ttl_ms=1000,
-        ),
-    )
+    fresh = reclaim(execution_id)
+    assert fresh.status_code == 200, fresh
+    assert isinstance(fresh.parsed, ReclaimNotReclaimable), fresh.parsed
+    assert fresh.parsed.execution_id == execution_id
+    print(f"python: reclaim fresh -> not_reclaimable ({fresh.parsed.detail})")
+
+    missing = reclaim(f"{{fp:0}}:{uuid.uuid4()}")
     assert missing.status_code == 404 and isinstance(missing.parsed, ErrorBody), missing
     print(f"python: reclaim unknown -> 404 {missing.parsed.error!r}")
 

@@ -148,9 +148,15 @@ impl Drop for LiveProcess {
 }
 
 fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
-    let report = crate::root().join(format!("target/schemathesis-{backend}.txt"));
+    let root = crate::root();
+    let config = match backend {
+        "postgres" => root.join("xtask/clients/schemathesis-postgres.toml"),
+        _ => root.join("schemathesis.toml"),
+    };
     let mut cmd = Command::new(tools.venv_bin.join("schemathesis"));
-    cmd.args(["run", "openapi.yaml", "--url", url])
+    cmd.arg("--config-file")
+        .arg(&config)
+        .args(["--no-color", "run", "openapi.yaml", "--url", url])
         .args([
             "--checks",
             "all",
@@ -160,14 +166,13 @@ fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
             "60",
         ])
         .args(["--header", &format!("Authorization: Bearer {LIVE_TOKEN}")])
-        .args(["--no-color", "--suppress-health-check", "all"])
+        .args(["--suppress-health-check", "all"])
         .env("SCHEMATHESIS_TELEMETRY", "false")
-        .current_dir(crate::root());
+        .current_dir(&root);
     if backend == "sqlite" {
         // /healthz and claims answer 503 `unavailable` by design on SQLite.
         cmd.args(["--exclude-checks", "not_a_server_error"]);
     }
-    println!("(full report: {})", report.display());
     run(&mut cmd)
 }
 
@@ -186,23 +191,18 @@ fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
             "--meta",
             "setup",
             "--overwrite",
-            "--output-path",
         ])
+        .arg("--config")
+        .arg(root.join("xtask/clients/python-client.yaml"))
+        .arg("--output-path")
         .arg(&out)
         .current_dir(&root))?;
-    run(Command::new(&tools.python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-        ])
-        .arg(&out))?;
+    // Imported from where it was generated: installing it would build a
+    // wheel, which may fetch build tools at run time.
     run(Command::new(&tools.python)
         .arg(root.join("xtask/clients/python_live.py"))
-        .args([url, LIVE_TOKEN]))
+        .args([url, LIVE_TOKEN])
+        .env("PYTHONPATH", &out))
 }
 
 fn typescript(tools: &Tools) -> anyhow::Result<()> {

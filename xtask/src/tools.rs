@@ -160,17 +160,17 @@ fn ensure_postgres() -> anyhow::Result<PathBuf> {
         return Ok(dir);
     }
     println!("tools: PostgreSQL not found; installing Debian's postgresql package");
-    run(Command::new("apt-get").arg("update").arg("-qq"))?;
-    run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "postgresql",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install(&["postgresql"])?;
     find_pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")
+}
+
+/// `apt-get install` of Debian packages (the machines run as root).
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 fn find_pg_bin() -> Option<PathBuf> {
@@ -194,17 +194,7 @@ fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
     }
     if which("npm").is_none() {
         println!("tools: npm not found; installing Debian's nodejs and npm");
-        run(Command::new("apt-get").arg("update").arg("-qq"))?;
-        run(Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "nodejs",
-                "npm",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        apt_install(&["nodejs", "npm"])?;
     }
     std::fs::create_dir_all(&dir)?;
     let deps: serde_json::Map<String, serde_json::Value> = NPM_PINS

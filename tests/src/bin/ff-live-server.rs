@@ -5,10 +5,21 @@
 //! `ready http://127.0.0.1:<port>` once it serves, and runs until its
 //! standard input closes (or reaches end of file); then it stops the server
 //! and removes the backend it started.
+//!
+//! On Postgres it first seeds the waitpoint HMAC keystore with a rotation
+//! (kid `live-seed`), as any real deployment has: until then claims and
+//! reclaims answer 503 `keystore empty`.
+//!
+//! It also creates the execution whose id is the example in `openapi.yaml`
+//! ([`EXAMPLE_EXECUTION_ID`]), so that tools using the spec's examples reach
+//! the reclaim's 200 answers instead of only 404s.
 
 use anyhow::{bail, Context as _};
 use ff_admin_contract_tests::live::{Backend, LiveServer};
 use tokio::io::AsyncReadExt as _;
+
+/// The `ExecutionId` example of `openapi.yaml`.
+const EXAMPLE_EXECUTION_ID: &str = "{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
 
 fn main() -> anyhow::Result<()> {
     let mut backend = None;
@@ -31,6 +42,24 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let live = LiveServer::start(backend, token.as_deref()).await?;
+        if backend == Backend::Postgres {
+            let mut builder = ff_admin::FlowFabricAdminClient::builder(&live.url);
+            if let Some(token) = &token {
+                builder = builder.bearer_token(token);
+            }
+            builder
+                .build()?
+                .rotate_waitpoint_secret(ff_admin::RotateWaitpointSecretRequest {
+                    new_kid: "live-seed".into(),
+                    new_secret_hex: "5e".repeat(32),
+                })
+                .await
+                .context("seed the HMAC keystore")?;
+        }
+        live.http()
+            .create_execution_with_id(EXAMPLE_EXECUTION_ID, "default")
+            .await
+            .context("create the spec's example execution")?;
         println!("ready {}", live.url);
         let mut sink = Vec::new();
         let _ = tokio::io::stdin().read_to_end(&mut sink).await;
