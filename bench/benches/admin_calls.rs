@@ -6,7 +6,8 @@
 //! For every operation and client: calls per second sequentially and with 64
 //! calls in flight, median and p99 latency, and heap allocations per call on
 //! the client thread. Clients are interleaved round by round so drift hits
-//! all three alike; throughputs are medians over rounds. The last lines are
+//! all three alike; throughputs are medians over rounds, and each ratio is
+//! the median over rounds of that round's paired ratio. The last lines are
 //! the ratios `ff-admin/floor` and `ff-admin/peer` per operation, then the
 //! connection count of 10,000 sequential claims.
 //!
@@ -488,16 +489,39 @@ fn main() {
                     concurrent(&clients, *which, op, samples).await;
                 }
             }
+            // Paired per-round ratios, taken before the medians sort the
+            // samples: both clients of a pair ran back to back in the same
+            // round, so drift cancels out.
+            let rates = |w: Which, concurrent: bool| -> Vec<f64> {
+                let s = &results.iter().find(|r| r.0 == w).expect("client").1;
+                if concurrent {
+                    s.concurrent_rates.clone()
+                } else {
+                    s.sequential_rates.clone()
+                }
+            };
+            let paired = |num: Which, den: Which, concurrent: bool| -> f64 {
+                let (a, b) = (rates(num, concurrent), rates(den, concurrent));
+                let mut ratios: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x / y).collect();
+                median(&mut ratios)
+            };
+            let ratios = [
+                paired(Which::Admin, Which::Floor, false),
+                paired(Which::Admin, Which::Floor, true),
+                paired(Which::Admin, Which::Peer, false),
+                paired(Which::Admin, Which::Peer, true),
+            ];
+
             println!("\n{}", op.name());
             println!(
                 "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12}",
                 "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "allocs/call"
             );
-            let mut summary = Vec::new();
-            for (which, samples) in &mut results {
+            let mut allocs = [0.0; 3];
+            for (i, (which, samples)) in results.iter_mut().enumerate() {
                 let seq = median(&mut samples.sequential_rates);
                 let conc = median(&mut samples.concurrent_rates);
-                let allocs = median(&mut samples.allocations_per_call);
+                allocs[i] = median(&mut samples.allocations_per_call);
                 let p50 = percentile(&mut samples.latencies, 0.50);
                 let p99 = percentile(&mut samples.latencies, 0.99);
                 println!(
@@ -507,23 +531,18 @@ fn main() {
                     conc,
                     p50.as_secs_f64() * 1e6,
                     p99.as_secs_f64() * 1e6,
-                    allocs
+                    allocs[i]
                 );
-                summary.push((*which, seq, conc, allocs));
             }
-            let get = |w: Which| *summary.iter().find(|s| s.0 == w).expect("client");
-            let (_, fs, fc, _) = get(Which::Floor);
-            let (_, a_s, ac, aa) = get(Which::Admin);
-            let (_, ps, pc, pa) = get(Which::Peer);
             ratio_lines.push(format!(
                 "ratio {:<20} ff-admin/floor seq {:.3} conc {:.3} | ff-admin/peer seq {:.3} conc {:.3} | allocs/call ff-admin {:.1} peer {:.1}",
                 op.name(),
-                a_s / fs,
-                ac / fc,
-                a_s / ps,
-                ac / pc,
-                aa,
-                pa
+                ratios[0],
+                ratios[1],
+                ratios[2],
+                ratios[3],
+                allocs[1],
+                allocs[2]
             ));
         }
 

@@ -126,10 +126,14 @@ async fn undeclared<T: DeserializeOwned>(
                 source,
             });
     }
-    let raw_body = String::from_utf8_lossy(&body).into_owned();
+    let raw_body = String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let (message, kind, retryable) = match serde_json::from_str::<ErrorBody>(&raw_body) {
         Ok(parsed) => (
-            payload_too_large_message(&raw_body).unwrap_or(parsed.error),
+            (status == reqwest::StatusCode::PAYLOAD_TOO_LARGE)
+                .then(|| payload_too_large_message(&raw_body))
+                .flatten()
+                .unwrap_or(parsed.error),
             parsed.kind,
             parsed.retryable,
         ),
