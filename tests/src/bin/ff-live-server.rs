@@ -3,8 +3,8 @@
 //!
 //! `ff-live-server --backend valkey|postgres|sqlite [--token T]` prints
 //! `ready http://127.0.0.1:<port>` once it serves, and runs until its
-//! standard input closes (or reaches end of file); then it stops the server
-//! and removes the backend it started.
+//! standard input closes (or reaches end of file), or until SIGINT or
+//! SIGTERM; then it stops the server and removes the backend it started.
 //!
 //! On Postgres it first seeds the waitpoint HMAC keystore with a rotation
 //! (kid `live-seed`), as any real deployment has: until then claims and
@@ -61,8 +61,15 @@ fn main() -> anyhow::Result<()> {
             .await
             .context("create the spec's example execution")?;
         println!("ready {}", live.url);
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut stdin = tokio::io::stdin();
         let mut sink = Vec::new();
-        let _ = tokio::io::stdin().read_to_end(&mut sink).await;
+        tokio::select! {
+            _ = stdin.read_to_end(&mut sink) => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
         drop(live);
         Ok(())
     })
