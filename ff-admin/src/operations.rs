@@ -3,7 +3,7 @@
 use ff_admin_gen::types as wire;
 
 use crate::path_id::{self, PathId};
-use crate::response::{settle, Answer, Op};
+use crate::response::{is_no_content, settle, Op};
 use crate::{
     ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
     IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
@@ -46,10 +46,10 @@ impl FlowFabricAdminClient {
         let (worker_id, body) = req.into_wire();
         let worker_id = wire::Identifier(path_id::checked_owned(op.route, "worker_id", worker_id)?);
         let result = self.raw.claim_for_worker(&worker_id, &body).await;
-        Ok(match settle(op, result).await? {
-            Answer::Value(grant) => Some(grant.into()),
-            Answer::NoContent => None,
-        })
+        if is_no_content(&result) {
+            return Ok(None);
+        }
+        settle(op, result).await.map(|grant| Some(grant.into()))
     }
 
     /// Installs a new waitpoint HMAC secret on every partition
@@ -80,7 +80,7 @@ impl FlowFabricAdminClient {
         let op = Op::ROTATE_WAITPOINT_SECRET;
         let body = wire::RotateWaitpointSecretBody::from(req);
         let result = self.raw.rotate_waitpoint_secret(&body).await;
-        value(settle(op, result).await?, op).map(Into::into)
+        settle(op, result).await.map(Into::into)
     }
 
     /// Asks for a lease-reclaim grant on an execution whose lease expired or
@@ -114,7 +114,7 @@ impl FlowFabricAdminClient {
             wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
         let body = wire::IssueReclaimGrantBody::from(req);
         let result = self.raw.issue_reclaim_grant(&execution_id, &body).await;
-        value(settle(op, result).await?, op).map(Into::into)
+        settle(op, result).await.map(Into::into)
     }
 
     /// Reads the raw HMAC token of a pending waitpoint
@@ -151,7 +151,7 @@ impl FlowFabricAdminClient {
             .read_waitpoint_token(&execution_id, &waitpoint_id)
             .await;
         match settle(op, result).await {
-            Ok(answer) => value(answer, op).map(|t| Some(t.token)),
+            Ok(answer) => Ok(Some(answer.token)),
             Err(SdkError::AdminApi {
                 status: 404,
                 message,
@@ -176,19 +176,6 @@ impl FlowFabricAdminClient {
     pub async fn healthz(&self) -> Result<(), SdkError> {
         let op = Op::HEALTHZ;
         let result = self.raw.healthz().await;
-        value(settle(op, result).await?, op).map(|_| ())
-    }
-}
-
-/// The body of an operation that has no `204` answer.
-fn value<T>(answer: Answer<T>, op: Op) -> Result<T, SdkError> {
-    match answer {
-        Answer::Value(v) => Ok(v),
-        // `settle` only yields `NoContent` for operations that document it.
-        Answer::NoContent => Err(SdkError::config(
-            op.route,
-            None,
-            "204 No Content is not a documented answer of this operation",
-        )),
+        settle(op, result).await.map(|_| ())
     }
 }

@@ -5,6 +5,7 @@
 //! Everything started here is stopped and deleted when its guard drops,
 //! including while a panicking test unwinds.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -96,26 +97,26 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Runs `start` (which probes its own free port) up to three times: a port
+/// probed free can be taken by another process (the live tests start
+/// servers in parallel) before the server binds it. Returns the last error.
+async fn on_a_new_port<T, F: Future<Output = anyhow::Result<T>>>(
+    start: impl Fn() -> F,
+) -> anyhow::Result<T> {
+    let mut result = start().await;
+    for _ in 1..3 {
+        if result.is_ok() {
+            break;
+        }
+        result = start().await;
+    }
+    result
+}
+
 /// A free loopback port (bound, then released).
 fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
-}
-
-async fn wait_for_port(port: u16, what: &str, limit: Duration) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        if start.elapsed() > limit {
-            bail!("{what} did not listen on 127.0.0.1:{port} within {limit:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// A `valkey-server` child on a free loopback port, without persistence.
@@ -128,8 +129,13 @@ pub struct ValkeyProcess {
 }
 
 impl ValkeyProcess {
-    /// Starts it and waits until it accepts connections.
+    /// Starts it on a free port and waits until it answers `PING` (so the
+    /// port is not another process's); see [`on_a_new_port`] for retries.
     pub async fn start() -> anyhow::Result<Self> {
+        on_a_new_port(Self::start_once).await
+    }
+
+    async fn start_once() -> anyhow::Result<Self> {
         let binary = valkey_binary()?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("ff-admin-valkey-{}", uuid::Uuid::new_v4()));
@@ -143,15 +149,36 @@ impl ValkeyProcess {
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("start {}", binary.display()))?;
+        // Dropped on every error below: the child is killed, the dir removed.
         let mut valkey = Self { child, port, dir };
-        if let Err(e) = wait_for_port(port, "valkey-server", Duration::from_secs(10)).await {
+        let start = Instant::now();
+        loop {
             if let Ok(Some(status)) = valkey.child.try_wait() {
-                bail!("valkey-server exited with {status}");
+                bail!("valkey-server on port {port} exited with {status}");
             }
-            return Err(e);
+            if answers_ping(port).await {
+                return Ok(valkey);
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("valkey-server did not answer PING on 127.0.0.1:{port} within 10 s");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Ok(valkey)
     }
+}
+
+/// Whether a Redis-protocol server on `port` answers `PING` with `+PONG`.
+async fn answers_ping(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
+    let mut reply = [0u8; 7];
+    stream.write_all(b"PING\r\n").await.is_ok()
+        && tokio::time::timeout(Duration::from_secs(1), stream.read_exact(&mut reply))
+            .await
+            .is_ok_and(|r| r.is_ok())
+        && &reply == b"+PONG\r\n"
 }
 
 impl Drop for ValkeyProcess {
@@ -177,8 +204,13 @@ pub struct PostgresCluster {
 }
 
 impl PostgresCluster {
-    /// Creates and starts the cluster, and creates database `ff`.
+    /// Creates and starts the cluster, and creates database `ff`; see
+    /// [`on_a_new_port`] for retries.
     pub async fn start() -> anyhow::Result<Self> {
+        on_a_new_port(Self::start_once).await
+    }
+
+    async fn start_once() -> anyhow::Result<Self> {
         let bin = postgres_bin()?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("ff-admin-pg-{}", uuid::Uuid::new_v4()));
@@ -396,14 +428,6 @@ impl LiveServer {
         }
     }
 
-    /// The Valkey port, when the backend is Valkey.
-    pub fn valkey_port(&self) -> Option<u16> {
-        match &self.guard {
-            BackendGuard::Valkey(v) => Some(v.port),
-            _ => None,
-        }
-    }
-
     /// A plain HTTP client for routes `ff-admin` does not cover (creating
     /// executions), sending the server's token.
     pub fn http(&self) -> Http {
@@ -481,15 +505,6 @@ impl Http {
         let resp = self
             .auth(self.client.post(format!("{}{path}", self.base)))
             .json(body)
-            .send()
-            .await?;
-        Ok((resp.status().as_u16(), resp.text().await?))
-    }
-
-    /// `GET <path>`; returns the status and body text.
-    pub async fn get(&self, path: &str) -> anyhow::Result<(u16, String)> {
-        let resp = self
-            .auth(self.client.get(format!("{}{path}", self.base)))
             .send()
             .await?;
         Ok((resp.status().as_u16(), resp.text().await?))

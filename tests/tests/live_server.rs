@@ -304,7 +304,7 @@ async fn claim_contract(
     client: &FlowFabricAdminClient,
     lane: &str,
     prepare: impl AsyncFnOnce(&str),
-) -> String {
+) {
     let b = live.backend;
     let got = client
         .claim_for_worker(claim_request("w-claim", lane, 5000))
@@ -360,7 +360,6 @@ async fn claim_contract(
         &format!("after the grant ({polls} calls)"),
         &again,
     );
-    execution_id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,7 +413,8 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
         .await
         .expect("200");
     assert_eq!(read.as_deref(), Some(token.as_str()));
-    assert!(token.as_str().starts_with("k1:") || token.as_str().contains(':'));
+    let (kid, digest) = token.as_str().split_once(':').expect("<kid>:<hex>");
+    assert!(!kid.is_empty() && !digest.is_empty() && digest.bytes().all(|b| b.is_ascii_hexdigit()));
     outcome(
         b,
         "token",

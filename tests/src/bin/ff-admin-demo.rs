@@ -24,10 +24,10 @@ struct Demo {
 
 impl Demo {
     /// Prints one call and checks its outcome.
-    fn show<T: Debug>(
+    fn show<T: Debug, E: std::fmt::Display>(
         &mut self,
         call: &str,
-        result: &Result<T, SdkError>,
+        result: &Result<T, E>,
         expected: &str,
         ok: bool,
     ) {
@@ -337,14 +337,10 @@ async fn valkey_lease_story(
     let r = client
         .read_waitpoint_token(&execution_id, &waitpoint_id.to_string())
         .await;
-    let shown: Result<Option<&str>, SdkError> = match &r {
-        Ok(t) => Ok(t.as_ref().map(|_| "<kid>:<hex>, not printed: a credential")),
-        Err(e) => Err(SdkError::Config {
-            context: "demo".into(),
-            field: None,
-            message: e.to_string(),
-        }),
-    };
+    // The token is a credential: show its presence, not its value.
+    let shown = r
+        .as_ref()
+        .map(|t| t.as_ref().map(|_| "<kid>:<hex>, not printed: a credential"));
     demo.show(
         &format!("read_waitpoint_token(<execution>, {waitpoint_id})"),
         &shown,
