@@ -130,7 +130,7 @@ pub struct ValkeyProcess {
 
 impl ValkeyProcess {
     /// Starts it on a free port and waits until it answers `PING` (so the
-    /// port is not another process's); see [`on_a_new_port`] for retries.
+    /// port is not another process's); retried on a new port, three times at most, when the probed port was taken.
     pub async fn start() -> anyhow::Result<Self> {
         on_a_new_port(Self::start_once).await
     }
