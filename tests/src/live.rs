@@ -130,7 +130,8 @@ pub struct ValkeyProcess {
 
 impl ValkeyProcess {
     /// Starts it on a free port and waits until it answers `PING` (so the
-    /// port is not another process's); retried on a new port, three times at most, when the probed port was taken.
+    /// port is not another process's); retried on a new port, three times
+    /// at most, when the probed port was taken.
     pub async fn start() -> anyhow::Result<Self> {
         on_a_new_port(Self::start_once).await
     }
@@ -204,8 +205,8 @@ pub struct PostgresCluster {
 }
 
 impl PostgresCluster {
-    /// Creates and starts the cluster, and creates database `ff`; see
-    /// [`on_a_new_port`] for retries.
+    /// Creates and starts the cluster, and creates database `ff`; retried on
+    /// a new port, three times at most, when the probed port was taken.
     pub async fn start() -> anyhow::Result<Self> {
         on_a_new_port(Self::start_once).await
     }
