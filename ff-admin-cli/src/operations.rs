@@ -1,0 +1,140 @@
+//! The one table that binds each spec operation to its `ff-admin` call.
+//!
+//! Its flags, help and subcommand name come from the spec (`build.rs`); an
+//! entry adds only what the spec cannot say: which `ff-admin` method to
+//! call, how "nothing there" reads, and the CLI-only behaviour (a secret
+//! read from a file, `--poll`, the field printed alone).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use ff_admin::raw::types::{HealthResponse, HealthResponseStatus, WaitpointTokenResponse};
+use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient};
+
+use crate::input::Input;
+use crate::output::{Answer, Failure, Human};
+
+/// The future an operation's call returns.
+pub(crate) type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, Failure>> + 'a>>;
+
+/// Makes one call of an operation with the request from the command line.
+pub(crate) type Call = for<'a> fn(&'a FlowFabricAdminClient, &'a Input) -> CallFuture<'a>;
+
+/// One subcommand: a spec operation and how the CLI runs it.
+pub(crate) struct Operation {
+    /// The spec's `operationId`.
+    pub id: &'static str,
+    /// The `ff-admin` call.
+    pub call: Call,
+    /// The body field read from `--secret-file` instead of a flag.
+    pub secret: Option<&'static str>,
+    /// Whether `--poll` is offered (calls again while "nothing there").
+    pub poll: bool,
+    /// How the human output prints the answer.
+    pub human: Human,
+}
+
+impl Operation {
+    const fn new(id: &'static str, call: Call) -> Self {
+        Self {
+            id,
+            call,
+            secret: None,
+            poll: false,
+            human: Human::Fields,
+        }
+    }
+
+    /// Reads body field `field` from `--secret-file PATH|-`, never from a
+    /// flag.
+    const fn secret_file(mut self, field: &'static str) -> Self {
+        self.secret = Some(field);
+        self
+    }
+
+    /// Offers `--poll` and `--max-wait`.
+    const fn polls(mut self) -> Self {
+        self.poll = true;
+        self
+    }
+
+    /// Prints only `field` of the answer in human output.
+    const fn prints_field(mut self, field: &'static str) -> Self {
+        self.human = Human::Field(field);
+        self
+    }
+}
+
+/// An async block as a [`Call`]: `call!(|client, input| expression)`.
+macro_rules! call {
+    (|$client:ident, $input:ident| $body:expr) => {{
+        fn call<'a>($client: &'a FlowFabricAdminClient, $input: &'a Input) -> CallFuture<'a> {
+            Box::pin(async move { $body })
+        }
+        call
+    }};
+}
+
+const NO_ELIGIBLE_EXECUTION: &str =
+    "no eligible execution in the partitions this call scanned (204); poll again or use --poll";
+const TOKEN_NOT_FOUND: &str = "waitpoint token not found (consumed, expired, or unknown id)";
+
+/// Every operation the CLI covers. A spec operation missing here fails the
+/// tests (`every_spec_operation_has_a_subcommand`).
+pub(crate) static OPERATIONS: &[Operation] = &[
+    Operation::new(
+        "claim_for_worker",
+        call!(|client, input| {
+            let mut request: ClaimForWorkerRequest = input.body()?;
+            request.worker_id = input.path("worker_id")?;
+            Answer::optional(
+                client.claim_for_worker(request).await?,
+                NO_ELIGIBLE_EXECUTION,
+            )
+        }),
+    )
+    .polls(),
+    Operation::new(
+        "rotate_waitpoint_secret",
+        call!(|client, input| Answer::json(client.rotate_waitpoint_secret(input.body()?).await?)),
+    )
+    .secret_file("new_secret_hex"),
+    Operation::new(
+        "issue_reclaim_grant",
+        call!(|client, input| Answer::json(
+            client
+                .issue_reclaim_grant(&input.path("execution_id")?, input.body()?)
+                .await?
+        )),
+    ),
+    Operation::new(
+        "read_waitpoint_token",
+        call!(|client, input| {
+            let token = client
+                .read_waitpoint_token(&input.path("execution_id")?, &input.path("waitpoint_id")?)
+                .await?;
+            Answer::optional(
+                token.map(|token| WaitpointTokenResponse { token }),
+                TOKEN_NOT_FOUND,
+            )
+        }),
+    )
+    .prints_field("token"),
+    Operation::new(
+        "healthz",
+        call!(|client, _input| {
+            client.healthz().await?;
+            // The one body a 200 can carry: `ff-admin` checked it.
+            Answer::json(HealthResponse {
+                status: HealthResponseStatus::Ok,
+            })
+        }),
+    ),
+];
+
+/// The operation whose subcommand is `command`.
+pub(crate) fn by_command(command: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .iter()
+        .find(|op| op.id.replace('_', "-") == command)
+}
