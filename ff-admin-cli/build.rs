@@ -17,7 +17,7 @@ fn main() {
     println!("cargo:rerun-if-changed=../openapi.yaml");
     let yaml = std::fs::read_to_string("openapi.yaml")
         .unwrap_or_else(|e| panic!("ff-admin-cli: cannot read openapi.yaml: {e}"));
-    let spec: serde_json::Value = serde_yaml::from_str(&yaml)
+    let spec: serde_json::Value = serde_yaml_ng::from_str(&yaml)
         .unwrap_or_else(|e| panic!("ff-admin-cli: openapi.yaml is not valid YAML: {e}"));
     let source = generate(&spec).unwrap_or_else(|e| panic!("ff-admin-cli: {e}"));
     let out_dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");

@@ -49,7 +49,7 @@ pub(crate) fn build() -> Command {
         .arg_required_else_help(true)
         .args(global_args());
     for (operation, spec) in covered() {
-        root = root.subcommand(subcommand(operation, spec));
+        root = root.subcommand(subcommand(spec, operation.secret, operation.poll));
     }
     root.subcommand(
         Command::new(COMPLETIONS)
@@ -101,7 +101,13 @@ fn global_args() -> [Arg; 4] {
     ]
 }
 
-fn subcommand(operation: &Operation, spec: &'static SpecOperation) -> Command {
+/// The subcommand of `spec`; `secret` is the body field read from
+/// `--secret-file`, `poll` offers `--poll`.
+pub(crate) fn subcommand(
+    spec: &'static SpecOperation,
+    secret: Option<&'static str>,
+    poll: bool,
+) -> Command {
     let mut command = Command::new(spec.command)
         .about(spec.summary)
         .long_about(format!(
@@ -112,8 +118,11 @@ fn subcommand(operation: &Operation, spec: &'static SpecOperation) -> Command {
         command = command.arg(field_arg(field).required(field.required));
     }
     if let Some(body) = &spec.body {
+        // A body field named like a parameter (the path's id, repeated in
+        // the body) is set by the parameter's flag.
         for field in body.fields {
-            if Some(field.name) != operation.secret {
+            let is_param = spec.params.iter().any(|p| p.name == field.name);
+            if Some(field.name) != secret && !is_param {
                 command = command.arg(field_arg(field));
             }
         }
@@ -124,7 +133,7 @@ fn subcommand(operation: &Operation, spec: &'static SpecOperation) -> Command {
                 .help("Read the JSON request body from this file (`-`: standard input); field flags override its fields"),
         );
     }
-    if let Some(secret) = operation.secret {
+    if let Some(secret) = secret {
         command = command.arg(
             Arg::new(SECRET_FILE)
                 .long(SECRET_FILE)
@@ -134,7 +143,7 @@ fn subcommand(operation: &Operation, spec: &'static SpecOperation) -> Command {
                 )),
         );
     }
-    if operation.poll {
+    if poll {
         command = command
             .arg(
                 Arg::new(POLL)

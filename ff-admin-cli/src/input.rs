@@ -127,6 +127,9 @@ pub(crate) fn collect(
                 let value = sources.read(SECRET_FILE, path)?;
                 body.insert(field.name.to_owned(), Value::String(value));
             }
+        } else if let Some(value) = input.params.get(field.name) {
+            // The same name as a parameter: its flag sets both.
+            body.insert(field.name.to_owned(), value.clone());
         } else if let Some(value) = value_of(field, matches) {
             body.insert(field.name.to_owned(), value);
         }
@@ -164,5 +167,78 @@ fn value_of(field: &SpecField, matches: &ArgMatches) -> Option<Value> {
         Some(Value::Array(values.collect()))
     } else {
         values.next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::{Kind, Location, SpecBody};
+
+    const fn field(name: &'static str, flag: &'static str, location: Location) -> SpecField {
+        SpecField {
+            name,
+            flag,
+            location,
+            required: true,
+            kind: Kind::String,
+            repeated: false,
+            choices: &[],
+            help: "",
+        }
+    }
+
+    /// An operation whose path id is repeated in its body, like
+    /// `cancel_execution`.
+    static CANCEL: SpecOperation = SpecOperation {
+        id: "cancel_execution",
+        command: "cancel-execution",
+        method: "POST",
+        path: "/v1/executions/{execution_id}/cancel",
+        summary: "",
+        description: "",
+        params: &[field("execution_id", "execution-id", Location::Path)],
+        body: Some(SpecBody {
+            required: true,
+            fields: &[
+                field("execution_id", "execution-id", Location::Body),
+                field("reason", "reason", Location::Body),
+            ],
+        }),
+    };
+
+    fn collect_from(args: &[&str]) -> Result<Input, Failure> {
+        let matches = clap::Command::new("ff-admin")
+            .subcommand(crate::command::subcommand(&CANCEL, None, false))
+            .try_get_matches_from(args)
+            .expect("valid command line");
+        let (_, sub) = matches.subcommand().expect("a subcommand");
+        collect(&CANCEL, None, sub, &mut Sources::default())
+    }
+
+    #[test]
+    fn a_parameter_repeated_in_the_body_is_one_flag_setting_both() {
+        let input = collect_from(&[
+            "ff-admin",
+            "cancel-execution",
+            "--execution-id",
+            "{fp:1}:x",
+            "--reason",
+            "r",
+        ])
+        .expect("input");
+        assert_eq!(input.path("execution_id").expect("path"), "{fp:1}:x");
+        assert_eq!(
+            input.body::<Value>().expect("body"),
+            json!({"execution_id": "{fp:1}:x", "reason": "r"})
+        );
+        match collect_from(&["ff-admin", "cancel-execution", "--execution-id", "e"]) {
+            Err(Failure::Usage(message)) => {
+                assert_eq!(message, "missing --reason (or the same fields in --body)")
+            }
+            other => panic!("{:?}", other.map(|i| i.body::<Value>().ok())),
+        }
     }
 }

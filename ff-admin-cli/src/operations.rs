@@ -8,7 +8,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use ff_admin::raw::types::{HealthResponse, HealthResponseStatus, WaitpointTokenResponse};
+use ff_admin::raw::types::{
+    self as wire, HealthResponse, HealthResponseStatus, WaitpointTokenResponse,
+};
 use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient};
 
 use crate::input::Input;
@@ -85,8 +87,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     Operation::new(
         "claim_for_worker",
         call!(|client, input| {
-            let mut request: ClaimForWorkerRequest = input.body()?;
-            request.worker_id = input.path("worker_id")?;
+            let body: wire::ClaimForWorkerBody = input.body()?;
+            let request = ClaimForWorkerRequest {
+                worker_id: input.path("worker_id")?,
+                lane_id: body.lane_id.0,
+                worker_instance_id: body.worker_instance_id.0,
+                capabilities: body.capabilities,
+                grant_ttl_ms: body.grant_ttl_ms.0,
+            };
             Answer::optional(
                 client.claim_for_worker(request).await?,
                 NO_ELIGIBLE_EXECUTION,

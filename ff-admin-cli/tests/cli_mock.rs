@@ -219,7 +219,7 @@ fn success_cases() -> Vec<Case> {
 fn every_operation_succeeds_in_both_output_modes() {
     let cases = success_cases();
     let spec: Value =
-        serde_yaml::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
+        serde_yaml_ng::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
     for item in spec["paths"].as_object().expect("paths").values() {
         for op in item.as_object().expect("path item").values() {
             if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
@@ -638,7 +638,7 @@ fn completions_for_each_shell() {
 #[test]
 fn help_shows_spec_flags_and_the_readme_exit_codes() {
     let spec: Value =
-        serde_yaml::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
+        serde_yaml_ng::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
     let resolve = |v: &Value| -> Value {
         match v.get("$ref").and_then(|r| r.as_str()) {
             Some(r) => spec
