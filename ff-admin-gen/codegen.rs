@@ -37,6 +37,21 @@ pub struct Adapted {
     pub no_content_ops: Vec<String>,
     /// One line per change, for the generated file's header.
     pub changes: Vec<String>,
+    /// Every operation, in the spec's order.
+    pub operations: Vec<OperationEntry>,
+}
+
+/// What the operation table of the bindings holds for one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationEntry {
+    /// The `operationId`.
+    pub id: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The operation's `x-idempotent`.
+    pub idempotent: bool,
 }
 
 const VALUE_CONSTRAINTS: &[&str] = &[
@@ -63,6 +78,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let mut spec = spec.clone();
     let mut no_content_ops = Vec::new();
     let mut changes = Vec::new();
+    let mut operations = Vec::new();
 
     let paths = spec
         .get_mut("paths")
@@ -81,6 +97,16 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| format!("{} {path} has no operationId", method.to_uppercase()))?
                 .to_owned();
+            let idempotent = op
+                .get("x-idempotent")
+                .and_then(|v| v.as_bool())
+                .ok_or_else(|| format!("{op_id}: `x-idempotent: true|false` is missing"))?;
+            operations.push(OperationEntry {
+                id: op_id.clone(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                idempotent,
+            });
             let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
                 continue;
             };
@@ -130,6 +156,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         spec,
         no_content_ops,
         changes,
+        operations,
     })
 }
 
@@ -202,8 +229,34 @@ pub fn generate(yaml: &str) -> Result<String, String> {
          pub const NO_CONTENT_OPERATIONS: &[&str] = &{:?};\n",
         adapted.no_content_ops
     );
+    out.push_str(&operation_table(&adapted.operations));
     out.push_str(&prettyplease::unparse(&file));
     Ok(out)
+}
+
+/// The `operations` module (one `Operation` constant per operation) and
+/// the `OPERATIONS` slice, as Rust source.
+fn operation_table(operations: &[OperationEntry]) -> String {
+    let mut consts = String::new();
+    let mut names = Vec::new();
+    for op in operations {
+        let name = op.id.to_uppercase();
+        let _ = writeln!(
+            consts,
+            "    /// `{method} {path}`.\n    pub const {name}: Operation = Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, route: {route:?}, idempotent: {idempotent} }};",
+            id = op.id,
+            method = op.method,
+            path = op.path,
+            route = format!("{} {}", op.method, op.path),
+            idempotent = op.idempotent,
+        );
+        names.push(format!("operations::{name}"));
+    }
+    format!(
+        "/// One constant per operation of the spec.\npub mod operations {{\n    use crate::Operation;\n{consts}}}\n\n\
+         /// Every operation of the spec, in the spec's order.\npub const OPERATIONS: &[crate::Operation] = &[{}];\n\n",
+        names.join(", ")
+    )
 }
 
 /// Removes `let mut header_map = HeaderMap::with_capacity(..);`, its one

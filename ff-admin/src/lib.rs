@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod call;
 mod client;
 mod error;
 #[cfg(feature = "ff-core")]

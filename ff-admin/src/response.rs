@@ -1,35 +1,10 @@
 //! Turns what the generated client returns into this crate's results: the
 //! one place where statuses, bodies and transport faults become `SdkError`.
 
-use ff_admin_gen::{types::ErrorBody, Error as GenError, ResponseValue};
+use ff_admin_gen::{types::ErrorBody, Error as GenError, Operation, ResponseValue};
 use serde::de::DeserializeOwned;
 
 use crate::SdkError;
-
-/// An operation, as named in errors.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Op {
-    /// `METHOD /path/template`, used as the error context.
-    pub route: &'static str,
-}
-
-impl Op {
-    pub(crate) const CLAIM_FOR_WORKER: Op = Op {
-        route: "POST /v1/workers/{worker_id}/claim",
-    };
-    pub(crate) const ROTATE_WAITPOINT_SECRET: Op = Op {
-        route: "POST /v1/admin/rotate-waitpoint-secret",
-    };
-    pub(crate) const ISSUE_RECLAIM_GRANT: Op = Op {
-        route: "POST /v1/executions/{execution_id}/reclaim",
-    };
-    pub(crate) const READ_WAITPOINT_TOKEN: Op = Op {
-        route: "GET /v1/executions/{execution_id}/waitpoints/{waitpoint_id}/token",
-    };
-    pub(crate) const HEALTHZ: Op = Op {
-        route: "GET /healthz",
-    };
-}
 
 /// Whether the generated client returned a `204 No Content`. The generator
 /// does not see the 204 of the operations in
@@ -51,7 +26,7 @@ const DECLARED_SUCCESS: u16 = 200;
 /// Settles one call of the generated client: its documented 2xx body, or
 /// the `SdkError` for everything else.
 pub(crate) async fn settle<T: DeserializeOwned>(
-    op: Op,
+    op: &Operation,
     result: Result<ResponseValue<T>, GenError<()>>,
 ) -> Result<T, SdkError> {
     let context = || op.route.to_owned();
@@ -92,7 +67,7 @@ pub(crate) async fn settle<T: DeserializeOwned>(
 /// Handles a status the generator was not told about: every non-2xx, and
 /// any 2xx other than the declared one.
 async fn undeclared<T: DeserializeOwned>(
-    op: Op,
+    op: &Operation,
     response: reqwest::Response,
 ) -> Result<T, SdkError> {
     let status = response.status();
