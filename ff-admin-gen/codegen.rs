@@ -37,7 +37,7 @@ pub struct Adapted {
     pub no_content_ops: Vec<String>,
     /// One line per change, for the generated file's header.
     pub changes: Vec<String>,
-    /// Every operation, in the spec's order.
+    /// Every operation, ordered by path.
     pub operations: Vec<OperationEntry>,
 }
 
@@ -79,6 +79,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let mut no_content_ops = Vec::new();
     let mut changes = Vec::new();
     let mut operations = Vec::new();
+    let mut merged_schemas = Vec::new();
 
     let paths = spec
         .get_mut("paths")
@@ -136,6 +137,22 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                     "{op_id}: 204 removed beside the JSON 2xx; it arrives as UnexpectedResponse"
                 ));
             }
+            if let Some(merged) = merge_json_successes(&op_id, responses) {
+                changes.push(format!(
+                    "{op_id}: its 2xx bodies share one generated type, {}",
+                    merged.name
+                ));
+                merged_schemas.push(merged);
+            }
+        }
+    }
+    if !merged_schemas.is_empty() {
+        let schemas = spec
+            .pointer_mut("/components/schemas")
+            .and_then(|s| s.as_object_mut())
+            .ok_or("openapi.yaml has no `components.schemas` object")?;
+        for merged in merged_schemas {
+            schemas.insert(merged.name, merged.schema);
         }
     }
 
@@ -157,6 +174,66 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         no_content_ops,
         changes,
         operations,
+    })
+}
+
+/// A schema added to the generator's copy.
+struct MergedSchema {
+    name: String,
+    schema: serde_json::Value,
+}
+
+/// progenitor takes one success body type per operation. When an
+/// operation's JSON 2xx answers have different schemas (create's 201
+/// `Created` and 200 `Duplicate`), every one of them is pointed at a new
+/// component `<OperationId>Success`, the `oneOf` of those schemas; the
+/// generated method then decodes each 2xx into that one enum.
+fn merge_json_successes(
+    op_id: &str,
+    responses: &mut serde_json::Map<String, serde_json::Value>,
+) -> Option<MergedSchema> {
+    let json_schema = |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
+    let mut variants: Vec<serde_json::Value> = Vec::new();
+    for (code, response) in responses.iter() {
+        if !code.starts_with('2') {
+            continue;
+        }
+        if let Some(schema) = json_schema(response) {
+            if !variants.contains(&schema) {
+                variants.push(schema);
+            }
+        }
+    }
+    if variants.len() < 2 {
+        return None;
+    }
+    let name: String = op_id
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .chain(std::iter::once("Success".to_owned()))
+        .collect();
+    let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    for (code, response) in responses.iter_mut() {
+        if let Some(schema) = code
+            .starts_with('2')
+            .then(|| response.pointer_mut("/content/application~1json/schema"))
+            .flatten()
+        {
+            *schema = reference.clone();
+        }
+    }
+    Some(MergedSchema {
+        schema: serde_json::json!({
+            "description": format!("Every 2xx body of `{op_id}`."),
+            "oneOf": variants,
+        }),
+        name,
     })
 }
 
@@ -254,7 +331,7 @@ fn operation_table(operations: &[OperationEntry]) -> String {
     }
     format!(
         "/// One constant per operation of the spec.\npub mod operations {{\n    use crate::Operation;\n{consts}}}\n\n\
-         /// Every operation of the spec, in the spec's order.\npub const OPERATIONS: &[crate::Operation] = &[{}];\n\n",
+         /// Every operation of the spec, ordered by path.\npub const OPERATIONS: &[crate::Operation] = &[{}];\n\n",
         names.join(", ")
     )
 }
