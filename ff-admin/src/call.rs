@@ -3,10 +3,11 @@
 
 use std::future::Future;
 
-use ff_admin_gen::{Error as GenError, Operation, ResponseValue};
+use ff_admin_gen::{ByteStream, Error as GenError, Operation, ResponseValue};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-use crate::response::{is_no_content, settle};
+use crate::response::{is_no_content, settle, settle_bytes};
 use crate::{FlowFabricAdminClient, SdkError};
 
 /// What one generated method returns.
@@ -46,6 +47,57 @@ impl FlowFabricAdminClient {
         }
         settle(op, result).await.map(Some)
     }
+}
+
+impl FlowFabricAdminClient {
+    /// [`call`](Self::call) for an operation whose documented 2xx body is
+    /// not JSON: the body's bytes.
+    pub(crate) async fn call_bytes<F, Fut>(
+        &self,
+        op: &'static Operation,
+        send: F,
+    ) -> Result<Vec<u8>, SdkError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Sent<ByteStream>>,
+    {
+        settle_bytes(op, send().await).await
+    }
+}
+
+/// Converts a hand-written request into the generated body type. Both
+/// serialize to the same JSON (`cargo xtask spec-check` holds the
+/// hand-written type against the spec), so this fails only when a value
+/// breaks a rule the generated type enforces; that is a `Config` error,
+/// raised before anything is sent.
+pub(crate) fn to_wire<A: Serialize, B: DeserializeOwned>(
+    op: &Operation,
+    request: &A,
+) -> Result<B, SdkError> {
+    serde_json::to_value(request)
+        .and_then(serde_json::from_value)
+        .map_err(|e| SdkError::config(op.route, Some("body"), format!("cannot be sent: {e}")))
+}
+
+/// Converts a generated answer into the hand-written type. Both decode the
+/// same JSON, so this fails only if they disagree: a `Decode` error that
+/// keeps the answer (re-encoded) as its raw body.
+pub(crate) fn from_wire<A: Serialize, B: DeserializeOwned>(
+    op: &Operation,
+    answer: A,
+) -> Result<B, SdkError> {
+    let value = serde_json::to_value(&answer).map_err(|source| SdkError::Decode {
+        status: 200,
+        context: op.route.to_owned(),
+        raw_body: String::new(),
+        source,
+    })?;
+    B::deserialize(&value).map_err(|source| SdkError::Decode {
+        status: 200,
+        context: op.route.to_owned(),
+        raw_body: value.to_string(),
+        source,
+    })
 }
 
 /// Turns the one documented "nothing there" 404 of a read into `None`: an
