@@ -70,7 +70,7 @@ const METHODS: &[&str] = &[
 
 /// Parses the YAML text of the published spec into a JSON value.
 pub fn parse_spec(yaml: &str) -> Result<serde_json::Value, String> {
-    serde_yaml::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
+    serde_yaml_ng::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
 }
 
 /// Builds the generator's copy of `spec` (see the module docs).
@@ -192,7 +192,8 @@ fn merge_json_successes(
     op_id: &str,
     responses: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Option<MergedSchema> {
-    let json_schema = |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
+    let json_schema =
+        |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
     let mut variants: Vec<serde_json::Value> = Vec::new();
     for (code, response) in responses.iter() {
         if !code.starts_with('2') {
@@ -262,8 +263,10 @@ fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
     }
 }
 
-/// Generates the formatted Rust source of the raw bindings from the YAML
-/// text of the published spec.
+/// Generates the Rust source of the raw bindings from the YAML text of the
+/// published spec: a commented header, then the code as one token stream
+/// (unformatted: the compiler does not need it formatted, and `cargo xtask
+/// codegen` formats it for people).
 pub fn generate(yaml: &str) -> Result<String, String> {
     let mut adapted = adapt(&parse_spec(yaml)?)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(std::mem::take(&mut adapted.spec))
@@ -307,7 +310,7 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         adapted.no_content_ops
     );
     out.push_str(&operation_table(&adapted.operations));
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&quote::ToTokens::to_token_stream(&file).to_string());
     Ok(out)
 }
 

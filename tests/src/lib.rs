@@ -18,7 +18,7 @@ pub fn spec() -> serde_json::Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("openapi.yaml parses")
+    serde_yaml_ng::from_str(&text).expect("openapi.yaml parses")
 }
 
 /// One documented answer of one operation.

@@ -11,7 +11,7 @@ use serde_json::Value;
 pub fn run() -> anyhow::Result<()> {
     let root = crate::root();
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
-    let spec: Value = serde_yaml::from_str(&yaml).context("openapi.yaml is not valid YAML")?;
+    let spec: Value = serde_yaml_ng::from_str(&yaml).context("openapi.yaml is not valid YAML")?;
     let mut problems = check_document(&spec);
     problems.extend(check_hand_written_types(&spec));
     if problems.is_empty() {
