@@ -8,13 +8,10 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 
 use crate::tools::{self, run, Tools};
+use crate::{cargo, docs};
 
 /// The token the standalone live servers demand.
 const LIVE_TOKEN: &str = "xtask-live-token";
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
 
 /// Environment every live suite needs.
 fn live_env(cmd: &mut Command, tools: &Tools) {
@@ -25,8 +22,9 @@ fn live_env(cmd: &mut Command, tools: &Tools) {
 
 /// Installs what is missing, then runs every suite: the Rust tests (unit,
 /// httpmock contract, live on three backends, doc tests), the spec
-/// validators, the Python and TypeScript clients, and schemathesis against
-/// the real server on each backend.
+/// validators, the API reference in headless Chromium, the Python and
+/// TypeScript clients, and schemathesis against the real server on each
+/// backend.
 pub fn test_all() -> anyhow::Result<()> {
     let started = Instant::now();
     let tools = tools::ensure()?;
@@ -56,6 +54,10 @@ pub fn test_all() -> anyhow::Result<()> {
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
             .current_dir(&root))
     })?;
+    step(
+        "api reference (redocly build-docs, checked in headless chromium)",
+        || docs::build_and_check(&tools),
+    )?;
     step(
         "typescript client (openapi-typescript + tsc --strict)",
         || typescript(&tools),

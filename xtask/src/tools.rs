@@ -86,23 +86,29 @@ pub fn ensure_node_only() -> anyhow::Result<PathBuf> {
     ensure_npm(&cache)
 }
 
-/// The Chromium binary: `$FF_ADMIN_CHROMIUM`, else `chromium` or
-/// `chromium-browser` on `PATH`, else Debian's `chromium` package,
-/// installed now.
+/// `node_modules/.bin` of the pinned npm packages in the cache (installed
+/// or not).
+pub fn node_bin() -> PathBuf {
+    cache_dir().join("node/node_modules/.bin")
+}
+
+/// The Chromium binary, installing Debian's `chromium` package when
+/// [`find_chromium`] finds none.
 pub fn ensure_chromium() -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("FF_ADMIN_CHROMIUM") {
-        return Ok(PathBuf::from(path));
-    }
     if let Some(path) = find_chromium() {
         return Ok(path);
     }
     println!("tools: Chromium not found; installing Debian's chromium package");
     apt_install(&["chromium"])?;
-    find_chromium().context("chromium installed, but neither chromium nor chromium-browser is on PATH")
+    find_chromium()
+        .context("chromium installed, but neither chromium nor chromium-browser is on PATH")
 }
 
-fn find_chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser"].into_iter().find_map(which)
+/// `$FF_ADMIN_CHROMIUM`, else `chromium` or `chromium-browser` on `PATH`.
+pub fn find_chromium() -> Option<PathBuf> {
+    std::env::var_os("FF_ADMIN_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| ["chromium", "chromium-browser"].into_iter().find_map(which))
 }
 
 /// What the demo needs: the Valkey binary (installed if missing) and
@@ -223,7 +229,7 @@ fn find_pg_bin() -> Option<PathBuf> {
 
 fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
     let dir = cache.join("node");
-    let bin = dir.join("node_modules/.bin");
+    let bin = node_bin();
     let stamp = dir.join(".ff-admin-pins");
     let want: Vec<String> = NPM_PINS.iter().map(|(n, v)| format!("{n}@{v}")).collect();
     let want_text = want.join("\n");
