@@ -137,7 +137,8 @@ fn check_reference(chromium: &Path, built: &Built) -> anyhow::Result<()> {
     println!(
         "api reference checked in headless chromium in {:.1?}: {}/{} operations under their \
          summaries, {}/{} documented statuses shown on their operations, {} sidebar entries \
-         opened, version {} and ff-server {} shown, rustdoc linked, no error",
+         opened, version {} and ff-server {} shown, rustdoc linked, no error ({} expected \
+         offline miss(es) of Redocly's CDN logo)",
         started.elapsed(),
         verdict.operations_found,
         expected.operations.len(),
@@ -146,6 +147,7 @@ fn check_reference(chromium: &Path, built: &Built) -> anyhow::Result<()> {
         page.routes.len(),
         expected.version,
         expected.ff_server_version,
+        page.errors.len(),
     );
     Ok(())
 }
