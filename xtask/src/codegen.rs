@@ -15,7 +15,10 @@ pub fn run(out: Option<PathBuf>) -> anyhow::Result<()> {
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
     let generated = gen::generate(&yaml).map_err(anyhow::Error::msg)?;
     let source = format_generated(&generated)?;
-    let out = out.unwrap_or_else(|| root.join("target/codegen/ff_admin_gen.rs"));
+    let out = match out {
+        Some(out) => out,
+        None => crate::target_dir()?.join("codegen/ff_admin_gen.rs"),
+    };
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     }

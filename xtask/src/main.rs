@@ -18,7 +18,7 @@ tasks:
   spec-check        check openapi.yaml for what breaks generators and other
                     languages, and the hand-written types against it
   codegen [FILE]    write the generated bindings to FILE
-                    (default: target/codegen/ff_admin_gen.rs) for review
+                    (default: <target dir>/codegen/ff_admin_gen.rs) for review
   tools             install the pinned test tools into .cache/ if missing
   docs [--check]    build the API reference of openapi.yaml
                     (<target>/api-reference/index.html) and the rustdoc

@@ -111,7 +111,7 @@ struct LiveProcess {
 
 impl LiveProcess {
     fn start(tools: &Tools, backend: &str) -> anyhow::Result<Self> {
-        let binary = crate::root().join("target/debug/ff-live-server");
+        let binary = crate::target_dir()?.join("debug/ff-live-server");
         let mut cmd = Command::new(&binary);
         cmd.args(["--backend", backend, "--token", LIVE_TOKEN])
             .stdin(Stdio::piped())
@@ -180,7 +180,7 @@ fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
 
 fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
     let root = crate::root();
-    let out = root.join("target/clients/python");
+    let out = crate::target_dir()?.join("clients/python");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
     }
@@ -209,7 +209,7 @@ fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
 
 fn typescript(tools: &Tools) -> anyhow::Result<()> {
     let root = crate::root();
-    let out = root.join("target/clients/ts");
+    let out = crate::target_dir()?.join("clients/ts");
     std::fs::create_dir_all(&out)?;
     run(Command::new(tools.node_bin.join("openapi-typescript"))
         .arg("openapi.yaml")
