@@ -267,9 +267,10 @@ async fn every_documented_answer_of_every_operation() {
             }
         }
     }
-    // 29 operations, 287 documented answers, each with and without a token.
-    assert_eq!(cases.len(), 29);
-    assert!(answers.len() >= 287, "the spec documents {}", answers.len());
+    assert!(
+        exchanges >= answers.len() * 2,
+        "every documented answer is exchanged with and without a token"
+    );
     println!(
         "{} documented answers of {} operations: {exchanges} exchanges",
         answers.len(),
