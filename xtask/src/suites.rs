@@ -109,7 +109,12 @@ struct LiveProcess {
 
 impl LiveProcess {
     fn start(tools: &Tools, backend: &str) -> anyhow::Result<Self> {
-        let binary = crate::root().join("target/debug/ff-live-server");
+        // Where cargo built it: `$CARGO_TARGET_DIR` (relative to the
+        // workspace root when relative), else `target/`.
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(|dir| crate::root().join(dir))
+            .unwrap_or_else(|| crate::root().join("target"));
+        let binary = target.join("debug/ff-live-server");
         let mut cmd = Command::new(&binary);
         cmd.args(["--backend", backend, "--token", LIVE_TOKEN])
             .stdin(Stdio::piped())
