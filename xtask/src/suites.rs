@@ -21,7 +21,7 @@ fn live_env(cmd: &mut Command, tools: &Tools) {
 }
 
 /// Installs what is missing, then runs every suite: the Rust tests (unit,
-/// httpmock contract, live on three backends, doc tests), the spec
+/// httpmock contract, live on four backends, doc tests), the spec
 /// validators, the API reference in headless Chromium, the Python and
 /// TypeScript clients, and schemathesis against the real server on each
 /// backend.
@@ -78,7 +78,7 @@ pub fn test_all() -> anyhow::Result<()> {
         let server = LiveProcess::start(&tools, "valkey")?;
         python_client(&tools, &server.url)
     })?;
-    for backend in ["valkey", "postgres", "sqlite"] {
+    for backend in ["valkey", "valkey-cluster", "postgres", "sqlite"] {
         step(
             &format!("schemathesis against the live server ({backend})"),
             || {
