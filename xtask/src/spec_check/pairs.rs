@@ -278,7 +278,7 @@ mod tests {
 
     fn spec() -> Value {
         let yaml = std::fs::read_to_string(crate::root().join("openapi.yaml")).expect("read spec");
-        serde_yaml::from_str(&yaml).expect("spec parses")
+        serde_yaml_ng::from_str(&yaml).expect("spec parses")
     }
 
     fn problems_after(mutate: impl FnOnce(&mut Value)) -> Vec<String> {
