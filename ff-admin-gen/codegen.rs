@@ -37,6 +37,21 @@ pub struct Adapted {
     pub no_content_ops: Vec<String>,
     /// One line per change, for the generated file's header.
     pub changes: Vec<String>,
+    /// Every operation, ordered by path.
+    pub operations: Vec<OperationEntry>,
+}
+
+/// What the operation table of the bindings holds for one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationEntry {
+    /// The `operationId`.
+    pub id: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The operation's `x-idempotent`.
+    pub idempotent: bool,
 }
 
 const VALUE_CONSTRAINTS: &[&str] = &[
@@ -55,7 +70,7 @@ const METHODS: &[&str] = &[
 
 /// Parses the YAML text of the published spec into a JSON value.
 pub fn parse_spec(yaml: &str) -> Result<serde_json::Value, String> {
-    serde_yaml::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
+    serde_yaml_ng::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
 }
 
 /// Builds the generator's copy of `spec` (see the module docs).
@@ -63,6 +78,8 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let mut spec = spec.clone();
     let mut no_content_ops = Vec::new();
     let mut changes = Vec::new();
+    let mut operations = Vec::new();
+    let mut merged_schemas = Vec::new();
 
     let paths = spec
         .get_mut("paths")
@@ -81,6 +98,16 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| format!("{} {path} has no operationId", method.to_uppercase()))?
                 .to_owned();
+            let idempotent = op
+                .get("x-idempotent")
+                .and_then(|v| v.as_bool())
+                .ok_or_else(|| format!("{op_id}: `x-idempotent: true|false` is missing"))?;
+            operations.push(OperationEntry {
+                id: op_id.clone(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                idempotent,
+            });
             let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
                 continue;
             };
@@ -110,6 +137,22 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                     "{op_id}: 204 removed beside the JSON 2xx; it arrives as UnexpectedResponse"
                 ));
             }
+            if let Some(merged) = merge_json_successes(&op_id, responses) {
+                changes.push(format!(
+                    "{op_id}: its 2xx bodies share one generated type, {}",
+                    merged.name
+                ));
+                merged_schemas.push(merged);
+            }
+        }
+    }
+    if !merged_schemas.is_empty() {
+        let schemas = spec
+            .pointer_mut("/components/schemas")
+            .and_then(|s| s.as_object_mut())
+            .ok_or("openapi.yaml has no `components.schemas` object")?;
+        for merged in merged_schemas {
+            schemas.insert(merged.name, merged.schema);
         }
     }
 
@@ -130,6 +173,68 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         spec,
         no_content_ops,
         changes,
+        operations,
+    })
+}
+
+/// A schema added to the generator's copy.
+struct MergedSchema {
+    name: String,
+    schema: serde_json::Value,
+}
+
+/// progenitor takes one success body type per operation. When an
+/// operation's JSON 2xx answers have different schemas (create's 201
+/// `Created` and 200 `Duplicate`), every one of them is pointed at a new
+/// component `<OperationId>Success`, the `oneOf` of those schemas; the
+/// generated method then decodes each 2xx into that one enum.
+fn merge_json_successes(
+    op_id: &str,
+    responses: &mut serde_json::Map<String, serde_json::Value>,
+) -> Option<MergedSchema> {
+    let json_schema =
+        |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
+    let mut variants: Vec<serde_json::Value> = Vec::new();
+    for (code, response) in responses.iter() {
+        if !code.starts_with('2') {
+            continue;
+        }
+        if let Some(schema) = json_schema(response) {
+            if !variants.contains(&schema) {
+                variants.push(schema);
+            }
+        }
+    }
+    if variants.len() < 2 {
+        return None;
+    }
+    let name: String = op_id
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .chain(std::iter::once("Success".to_owned()))
+        .collect();
+    let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    for (code, response) in responses.iter_mut() {
+        if let Some(schema) = code
+            .starts_with('2')
+            .then(|| response.pointer_mut("/content/application~1json/schema"))
+            .flatten()
+        {
+            *schema = reference.clone();
+        }
+    }
+    Some(MergedSchema {
+        schema: serde_json::json!({
+            "description": format!("Every 2xx body of `{op_id}`."),
+            "oneOf": variants,
+        }),
+        name,
     })
 }
 
@@ -158,8 +263,10 @@ fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
     }
 }
 
-/// Generates the formatted Rust source of the raw bindings from the YAML
-/// text of the published spec.
+/// Generates the Rust source of the raw bindings from the YAML text of the
+/// published spec: a commented header, then the code as one token stream
+/// (unformatted: the compiler does not need it formatted, and `cargo xtask
+/// codegen` formats it for people).
 pub fn generate(yaml: &str) -> Result<String, String> {
     let mut adapted = adapt(&parse_spec(yaml)?)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(std::mem::take(&mut adapted.spec))
@@ -202,8 +309,34 @@ pub fn generate(yaml: &str) -> Result<String, String> {
          pub const NO_CONTENT_OPERATIONS: &[&str] = &{:?};\n",
         adapted.no_content_ops
     );
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&operation_table(&adapted.operations));
+    out.push_str(&quote::ToTokens::to_token_stream(&file).to_string());
     Ok(out)
+}
+
+/// The `operations` module (one `Operation` constant per operation) and
+/// the `OPERATIONS` slice, as Rust source.
+fn operation_table(operations: &[OperationEntry]) -> String {
+    let mut consts = String::new();
+    let mut names = Vec::new();
+    for op in operations {
+        let name = op.id.to_uppercase();
+        let _ = writeln!(
+            consts,
+            "    /// `{method} {path}`.\n    pub const {name}: Operation = Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, route: {route:?}, idempotent: {idempotent} }};",
+            id = op.id,
+            method = op.method,
+            path = op.path,
+            route = format!("{} {}", op.method, op.path),
+            idempotent = op.idempotent,
+        );
+        names.push(format!("operations::{name}"));
+    }
+    format!(
+        "/// One constant per operation of the spec.\npub mod operations {{\n    use crate::Operation;\n{consts}}}\n\n\
+         /// Every operation of the spec, ordered by path.\npub const OPERATIONS: &[crate::Operation] = &[{}];\n\n",
+        names.join(", ")
+    )
 }
 
 /// Removes `let mut header_map = HeaderMap::with_capacity(..);`, its one

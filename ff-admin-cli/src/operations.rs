@@ -11,7 +11,7 @@ use std::pin::Pin;
 use ff_admin::raw::types::{
     self as wire, HealthResponse, HealthResponseStatus, WaitpointTokenResponse,
 };
-use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient};
+use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient, StreamRange, StreamTail};
 
 use crate::input::Input;
 use crate::output::{Answer, Failure, Human};
@@ -80,6 +80,9 @@ macro_rules! call {
 const NO_ELIGIBLE_EXECUTION: &str =
     "no eligible execution in the partitions this call scanned (204); poll again or use --poll";
 const TOKEN_NOT_FOUND: &str = "waitpoint token not found (consumed, expired, or unknown id)";
+const EXECUTION_NOT_FOUND: &str = "no such execution (404)";
+const RESULT_NOT_FOUND: &str = "no result stored for this execution (404)";
+const BUDGET_NOT_FOUND: &str = "no such budget (404)";
 
 /// Every operation the CLI covers. A spec operation missing here fails the
 /// tests (`every_spec_operation_has_a_subcommand`).
@@ -137,6 +140,189 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 status: HealthResponseStatus::Ok,
             })
         }),
+    ),
+    Operation::new(
+        "list_executions",
+        call!(|client, input| Answer::json(
+            client
+                .list_executions(
+                    input.param("partition")?,
+                    input.param::<Option<String>>("cursor")?.as_deref(),
+                    input.param("limit")?,
+                )
+                .await?
+        )),
+    ),
+    Operation::new(
+        "create_execution",
+        call!(|client, input| Answer::json(client.create_execution(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "get_execution",
+        call!(|client, input| Answer::optional(
+            client.get_execution(&input.path("execution_id")?).await?,
+            EXECUTION_NOT_FOUND
+        )),
+    ),
+    Operation::new(
+        "get_execution_state",
+        call!(|client, input| Answer::optional(
+            client
+                .get_execution_state(&input.path("execution_id")?)
+                .await?,
+            EXECUTION_NOT_FOUND
+        )),
+    ),
+    Operation::new(
+        "list_pending_waitpoints",
+        call!(|client, input| Answer::optional(
+            client
+                .list_pending_waitpoints(&input.path("execution_id")?)
+                .await?,
+            EXECUTION_NOT_FOUND
+        )),
+    ),
+    Operation::new(
+        "get_execution_result",
+        call!(|client, input| match client
+            .get_execution_result(&input.path("execution_id")?)
+            .await?
+        {
+            Some(bytes) => Answer::raw(bytes),
+            None => Ok(Answer::Nothing(RESULT_NOT_FOUND.to_owned())),
+        }),
+    ),
+    Operation::new(
+        "cancel_execution",
+        call!(|client, input| Answer::json(client.cancel_execution(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "deliver_signal",
+        call!(|client, input| Answer::json(client.deliver_signal(&input.body()?).await?)),
+    )
+    .secret_file("waitpoint_token"),
+    Operation::new(
+        "change_priority",
+        call!(|client, input| Answer::json(
+            client
+                .change_priority(
+                    &input.path("execution_id")?,
+                    input.body::<wire::ChangePriorityBody>()?.new_priority,
+                )
+                .await?
+        )),
+    ),
+    Operation::new(
+        "replay_execution",
+        call!(|client, input| Answer::json(
+            client
+                .replay_execution(&input.path("execution_id")?)
+                .await?
+        )),
+    ),
+    Operation::new(
+        "revoke_lease",
+        call!(|client, input| Answer::json(
+            client.revoke_lease(&input.path("execution_id")?).await?
+        )),
+    ),
+    Operation::new(
+        "read_attempt_stream",
+        call!(|client, input| {
+            let range = StreamRange {
+                from: input.param("from")?,
+                to: input.param("to")?,
+                limit: input.param("limit")?,
+            };
+            Answer::json(
+                client
+                    .read_attempt_stream(
+                        &input.path("execution_id")?,
+                        input.param("attempt_index")?,
+                        &range,
+                    )
+                    .await?,
+            )
+        }),
+    ),
+    Operation::new(
+        "tail_attempt_stream",
+        call!(|client, input| {
+            let tail = StreamTail {
+                after: input.param("after")?,
+                block_ms: input.param("block_ms")?,
+                limit: input.param("limit")?,
+            };
+            Answer::json(
+                client
+                    .tail_attempt_stream(
+                        &input.path("execution_id")?,
+                        input.param("attempt_index")?,
+                        &tail,
+                    )
+                    .await?,
+            )
+        }),
+    ),
+    Operation::new(
+        "create_flow",
+        call!(|client, input| Answer::json(client.create_flow(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "add_execution_to_flow",
+        call!(|client, input| Answer::json(client.add_execution_to_flow(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "cancel_flow",
+        call!(|client, input| Answer::json(
+            client
+                .cancel_flow(
+                    &input.body()?,
+                    input.param::<Option<bool>>("wait")?.unwrap_or(false)
+                )
+                .await?
+        )),
+    ),
+    Operation::new(
+        "stage_dependency_edge",
+        call!(|client, input| Answer::json(client.stage_dependency_edge(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "apply_dependency_to_child",
+        call!(|client, input| Answer::json(
+            client.apply_dependency_to_child(&input.body()?).await?
+        )),
+    ),
+    Operation::new(
+        "create_budget",
+        call!(|client, input| Answer::json(client.create_budget(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "get_budget_status",
+        call!(|client, input| Answer::optional(
+            client.get_budget_status(&input.path("budget_id")?).await?,
+            BUDGET_NOT_FOUND
+        )),
+    ),
+    Operation::new(
+        "report_usage",
+        call!(|client, input| Answer::json(
+            client
+                .report_usage(&input.path("budget_id")?, &input.body()?)
+                .await?
+        )),
+    ),
+    Operation::new(
+        "reset_budget",
+        call!(|client, input| Answer::json(client.reset_budget(&input.path("budget_id")?).await?)),
+    ),
+    Operation::new(
+        "create_quota_policy",
+        call!(|client, input| Answer::json(client.create_quota_policy(&input.body()?).await?)),
+    ),
+    Operation::new(
+        "get_metrics",
+        call!(|client, _input| Answer::raw(client.get_metrics().await?)),
     ),
 ];
 

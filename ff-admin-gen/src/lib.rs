@@ -43,7 +43,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+mod operation;
 mod request_auth;
 
 pub use generated::*;
+pub use operation::Operation;
 pub use request_auth::RequestAuth;

@@ -28,7 +28,9 @@ pub enum SdkError {
         message: String,
     },
 
-    /// The server answered with a non-2xx status.
+    /// The server answered with a non-2xx status, or (from the `ff-core`
+    /// feature's `into_grant()`, as in `ff_sdk::admin`) a 200 answer that
+    /// cannot become a grant: `status` is then 200 and `kind` says why.
     ///
     /// `message`, `kind` and `retryable` come from the server's JSON error
     /// body (`{"error", "kind"?, "retryable"?}`). When the body is not that

@@ -12,7 +12,11 @@ use serde::{Deserialize, Serialize};
 
 /// Body of `POST /v1/workers/{worker_id}/claim`, plus the worker id that
 /// goes into the path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// Serializes to the wire body alone (without `worker_id`). It does not
+/// implement `Deserialize`, as in `ff_sdk::admin`: a request read back from
+/// JSON would have no worker id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ClaimForWorkerRequest {
     /// The worker asking for work; sent as one percent-encoded path segment,
     /// not in the body. 1 to 256 bytes without whitespace or control

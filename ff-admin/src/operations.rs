@@ -1,9 +1,10 @@
 //! The admin operations of [`FlowFabricAdminClient`].
 
+use ff_admin_gen::operations as op;
 use ff_admin_gen::types as wire;
 
+use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::response::{is_no_content, settle, Op};
 use crate::{
     ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
     IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
@@ -42,14 +43,13 @@ impl FlowFabricAdminClient {
         &self,
         req: ClaimForWorkerRequest,
     ) -> Result<Option<ClaimForWorkerResponse>, SdkError> {
-        let op = Op::CLAIM_FOR_WORKER;
+        let op = &op::CLAIM_FOR_WORKER;
         let (worker_id, body) = req.into_wire();
         let worker_id = wire::Identifier(path_id::checked_owned(op.route, "worker_id", worker_id)?);
-        let result = self.raw.claim_for_worker(&worker_id, &body).await;
-        if is_no_content(&result) {
-            return Ok(None);
-        }
-        settle(op, result).await.map(|grant| Some(grant.into()))
+        let grant = self
+            .call_or_no_content(op, || self.raw.claim_for_worker(&worker_id, &body))
+            .await?;
+        Ok(grant.map(Into::into))
     }
 
     /// Installs a new waitpoint HMAC secret on every partition
@@ -77,10 +77,11 @@ impl FlowFabricAdminClient {
         &self,
         req: RotateWaitpointSecretRequest,
     ) -> Result<RotateWaitpointSecretResponse, SdkError> {
-        let op = Op::ROTATE_WAITPOINT_SECRET;
+        let op = &op::ROTATE_WAITPOINT_SECRET;
         let body = wire::RotateWaitpointSecretBody::from(req);
-        let result = self.raw.rotate_waitpoint_secret(&body).await;
-        settle(op, result).await.map(Into::into)
+        self.call(op, || self.raw.rotate_waitpoint_secret(&body))
+            .await
+            .map(Into::into)
     }
 
     /// Asks for a lease-reclaim grant on an execution whose lease expired or
@@ -109,12 +110,13 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
         req: IssueReclaimGrantRequest,
     ) -> Result<IssueReclaimGrantResponse, SdkError> {
-        let op = Op::ISSUE_RECLAIM_GRANT;
+        let op = &op::ISSUE_RECLAIM_GRANT;
         let execution_id =
             wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
         let body = wire::IssueReclaimGrantBody::from(req);
-        let result = self.raw.issue_reclaim_grant(&execution_id, &body).await;
-        settle(op, result).await.map(Into::into)
+        self.call(op, || self.raw.issue_reclaim_grant(&execution_id, &body))
+            .await
+            .map(Into::into)
     }
 
     /// Reads the raw HMAC token of a pending waitpoint
@@ -142,23 +144,16 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
         waitpoint_id: &(impl PathId + ?Sized),
     ) -> Result<Option<String>, SdkError> {
-        let op = Op::READ_WAITPOINT_TOKEN;
+        let op = &op::READ_WAITPOINT_TOKEN;
         let execution_id =
             wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
         let waitpoint_id = wire::Uuid(path_id::checked(op.route, "waitpoint_id", waitpoint_id)?);
-        let result = self
-            .raw
-            .read_waitpoint_token(&execution_id, &waitpoint_id)
+        let answer = self
+            .call(op, || {
+                self.raw.read_waitpoint_token(&execution_id, &waitpoint_id)
+            })
             .await;
-        match settle(op, result).await {
-            Ok(answer) => Ok(Some(answer.token)),
-            Err(SdkError::AdminApi {
-                status: 404,
-                message,
-                ..
-            }) if message.starts_with(TOKEN_NOT_FOUND) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(absent_on_404(answer, &[TOKEN_NOT_FOUND])?.map(|answer| answer.token))
     }
 
     /// Checks that the server can reach its backend (`GET /healthz`,
@@ -174,8 +169,8 @@ impl FlowFabricAdminClient {
     ///
     /// Read-only: always safe to retry.
     pub async fn healthz(&self) -> Result<(), SdkError> {
-        let op = Op::HEALTHZ;
-        let result = self.raw.healthz().await;
-        settle(op, result).await.map(|_| ())
+        self.call(&op::HEALTHZ, || self.raw.healthz())
+            .await
+            .map(|_| ())
     }
 }

@@ -8,7 +8,7 @@ use crate::SdkError;
 /// waitpoint id).
 ///
 /// Implemented for `str` and `String`, and, with the `ff-core` feature, for
-/// ff-core's `ExecutionId` and `WaitpointId`, so calls written against
+/// ff-core's `ExecutionId`, `WaitpointId`, `FlowId` and `BudgetId`, so calls written against
 /// `ff_sdk::admin` keep compiling. The client percent-encodes the value as
 /// one segment (`/`, `%`, `{`, `}`, spaces and non-ASCII are escaped), and
 /// rejects `""`, `.` and `..` before sending, since URL normalisation would
@@ -43,12 +43,20 @@ impl PathId for ff_core::types::ExecutionId {
     }
 }
 
+/// ff-core's UUID ids, sent as their hyphenated text.
 #[cfg(feature = "ff-core")]
-impl PathId for ff_core::types::WaitpointId {
-    fn path_id(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
+macro_rules! uuid_path_ids {
+    ($($id:ident),*) => {$(
+        impl PathId for ff_core::types::$id {
+            fn path_id(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+        }
+    )*};
 }
+
+#[cfg(feature = "ff-core")]
+uuid_path_ids!(WaitpointId, FlowId, BudgetId);
 
 /// Returns the id as an owned string, or a `Config` error naming `field`
 /// when it cannot be sent as one path segment.

@@ -1,24 +1,34 @@
-//! Helpers shared by the contract tests: the published spec, and raw TCP
-//! servers for faults an HTTP mock cannot produce.
+//! Helpers shared by the contract tests: the published spec, the live
+//! server harness, ff-server's route list and its comparison with the spec,
+//! and raw TCP servers for faults an HTTP mock cannot produce.
 
 pub mod live;
+pub mod route_coverage;
+pub mod router_routes;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// The workspace's `openapi.yaml`, parsed.
+/// The workspace's `openapi.yaml`, parsed. Panics if it cannot be read or
+/// parsed.
 pub fn spec() -> serde_json::Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("openapi.yaml parses")
+    load_spec(&path).unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// An OpenAPI document (YAML or JSON) read from `path`, as JSON values.
+pub fn load_spec(path: &Path) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context as _;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_yaml_ng::from_str(&text).with_context(|| format!("{} does not parse", path.display()))
 }
 
 /// One documented answer of one operation.

@@ -1,6 +1,7 @@
 //! The real ff-server 0.15, booted in-process on a backend this module
-//! starts and removes itself: a `valkey-server` child process, a throwaway
-//! PostgreSQL cluster, or an in-memory SQLite database.
+//! starts and removes itself: a `valkey-server` child process, a cluster of
+//! three `valkey-server` processes, a throwaway PostgreSQL cluster, or an
+//! in-memory SQLite database.
 //!
 //! Everything started here is stopped and deleted when its guard drops,
 //! including while a panicking test unwinds.
@@ -23,6 +24,8 @@ use ff_server::{Server, ServerConfig};
 pub enum Backend {
     /// A `valkey-server` child process (ff-server's primary backend).
     Valkey,
+    /// A Valkey cluster of three primaries (ff-server in cluster mode).
+    ValkeyCluster,
     /// A throwaway PostgreSQL cluster.
     Postgres,
     /// An in-memory SQLite database, unique to the server.
@@ -30,23 +33,40 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Parses `valkey`, `postgres` or `sqlite`.
+    /// Every backend.
+    pub const ALL: [Self; 4] = [
+        Self::Valkey,
+        Self::ValkeyCluster,
+        Self::Postgres,
+        Self::Sqlite,
+    ];
+
+    /// Parses a [`name`](Self::name): `valkey`, `valkey-cluster`,
+    /// `postgres` or `sqlite`.
     pub fn parse(name: &str) -> anyhow::Result<Self> {
-        Ok(match name {
-            "valkey" => Self::Valkey,
-            "postgres" => Self::Postgres,
-            "sqlite" => Self::Sqlite,
-            other => bail!("unknown backend `{other}` (valkey, postgres, sqlite)"),
-        })
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name() == name)
+            .with_context(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|b| b.name()).collect();
+                format!("unknown backend `{name}` ({})", names.join(", "))
+            })
     }
 
     /// The lower-case name.
     pub fn name(self) -> &'static str {
         match self {
             Self::Valkey => "valkey",
+            Self::ValkeyCluster => "valkey-cluster",
             Self::Postgres => "postgres",
             Self::Sqlite => "sqlite",
         }
+    }
+
+    /// Whether it is Valkey, standalone or cluster: the same engine, so the
+    /// same answers.
+    pub fn is_valkey(self) -> bool {
+        matches!(self, Self::Valkey | Self::ValkeyCluster)
     }
 }
 
@@ -137,15 +157,26 @@ impl ValkeyProcess {
     }
 
     async fn start_once() -> anyhow::Result<Self> {
+        Self::spawn(free_port()?, false).await
+    }
+
+    /// Starts it on `port` (as a cluster node, with its cluster state file
+    /// in its own folder, when `cluster_node`) and waits until it answers
+    /// `PING`.
+    async fn spawn(port: u16, cluster_node: bool) -> anyhow::Result<Self> {
         let binary = valkey_binary()?;
-        let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("ff-admin-valkey-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir)?;
-        let child = Command::new(&binary)
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
             .arg("--dir")
-            .arg(&dir)
+            .arg(&dir);
+        if cluster_node {
+            cmd.args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                .arg(dir.join("nodes.conf"));
+        }
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -168,18 +199,50 @@ impl ValkeyProcess {
     }
 }
 
-/// Whether a Redis-protocol server on `port` answers `PING` with `+PONG`.
+/// Whether a Redis-protocol server on `port` answers `PING` with `PONG`.
 async fn answers_ping(port: u16) -> bool {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
-        return false;
+    resp_command(port, &["PING"])
+        .await
+        .is_ok_and(|reply| reply == "PONG")
+}
+
+/// Sends one command to the Redis-protocol server on `127.0.0.1:<port>` on
+/// a new connection and returns its reply: the text of a simple string,
+/// bulk string or integer. An error reply, another reply type, or no reply
+/// within a second is an error.
+async fn resp_command(port: u16, args: &[&str]) -> anyhow::Result<String> {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(request.as_bytes()).await?;
+        let mut reader = tokio::io::BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).await?;
+        let line = line.trim_end_matches("\r\n");
+        let (kind, rest) = line.split_at_checked(1).context("empty reply")?;
+        match kind {
+            "+" | ":" => Ok(rest.to_owned()),
+            "-" => bail!("{rest}"),
+            "$" => {
+                let len: usize = rest
+                    .parse()
+                    .with_context(|| format!("bulk length `{rest}`"))?;
+                let mut body = vec![0u8; len + 2];
+                reader.read_exact(&mut body).await?;
+                body.truncate(len);
+                Ok(String::from_utf8(body)?)
+            }
+            _ => bail!("unexpected reply `{line}`"),
+        }
     };
-    let mut reply = [0u8; 7];
-    stream.write_all(b"PING\r\n").await.is_ok()
-        && tokio::time::timeout(Duration::from_secs(1), stream.read_exact(&mut reply))
-            .await
-            .is_ok_and(|r| r.is_ok())
-        && &reply == b"+PONG\r\n"
+    tokio::time::timeout(Duration::from_secs(1), exchange)
+        .await
+        .with_context(|| format!("no reply from 127.0.0.1:{port} within 1 s"))?
+        .with_context(|| format!("{} on 127.0.0.1:{port}", args.join(" ")))
 }
 
 impl Drop for ValkeyProcess {
@@ -188,6 +251,132 @@ impl Drop for ValkeyProcess {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A Valkey cluster of three primaries on loopback, the 16384 hash slots
+/// split evenly between them, each node a [`ValkeyProcess`] in cluster mode.
+/// Every node is killed and its folder removed on drop.
+pub struct ValkeyCluster {
+    nodes: Vec<ValkeyProcess>,
+}
+
+impl ValkeyCluster {
+    /// The number of primaries.
+    pub const NODES: usize = 3;
+
+    /// The number of hash slots a Valkey cluster has.
+    const SLOTS: usize = 16384;
+
+    /// Starts the nodes, assigns the slots (`CLUSTER ADDSLOTSRANGE`), joins
+    /// them (`CLUSTER MEET`) and waits until every node reports
+    /// `cluster_state:ok` with all three primaries known; retried on new
+    /// ports, three times at most, when a probed port was taken.
+    pub async fn start() -> anyhow::Result<Self> {
+        on_a_new_port(Self::start_once).await
+    }
+
+    async fn start_once() -> anyhow::Result<Self> {
+        let mut nodes = Vec::with_capacity(Self::NODES);
+        for port in free_cluster_ports(Self::NODES)? {
+            // Dropped on every error below: each started node is killed.
+            nodes.push(ValkeyProcess::spawn(port, true).await?);
+        }
+        let cluster = Self { nodes };
+        for (i, node) in cluster.nodes.iter().enumerate() {
+            let first = i * Self::SLOTS / Self::NODES;
+            let last = (i + 1) * Self::SLOTS / Self::NODES - 1;
+            resp_command(
+                node.port,
+                &[
+                    "CLUSTER",
+                    "ADDSLOTSRANGE",
+                    &first.to_string(),
+                    &last.to_string(),
+                ],
+            )
+            .await?;
+        }
+        let seed = cluster.seed_port();
+        for node in &cluster.nodes[1..] {
+            resp_command(
+                seed,
+                &["CLUSTER", "MEET", "127.0.0.1", &node.port.to_string()],
+            )
+            .await?;
+        }
+        let start = Instant::now();
+        loop {
+            let mut pending = None;
+            for node in &cluster.nodes {
+                let info = resp_command(node.port, &["CLUSTER", "INFO"]).await?;
+                if !cluster_info_ready(&info, Self::NODES) {
+                    pending = Some((node.port, info));
+                    break;
+                }
+            }
+            let Some((port, info)) = pending else {
+                return Ok(cluster);
+            };
+            if start.elapsed() > Duration::from_secs(30) {
+                bail!("the Valkey cluster did not form within 30 s; node {port} says:\n{info}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The port of the node clients are pointed at (any node would do).
+    pub fn seed_port(&self) -> u16 {
+        self.nodes[0].port
+    }
+
+    /// The ports of every node.
+    pub fn ports(&self) -> Vec<u16> {
+        self.nodes.iter().map(|n| n.port).collect()
+    }
+}
+
+/// Whether a `CLUSTER INFO` answer says the cluster is ok and the node
+/// knows `primaries` nodes, each serving slots.
+fn cluster_info_ready(info: &str, primaries: usize) -> bool {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let count = primaries.to_string();
+    field("cluster_state") == Some("ok")
+        && field("cluster_known_nodes") == Some(count.as_str())
+        && field("cluster_size") == Some(count.as_str())
+}
+
+/// `count` distinct free loopback ports usable by cluster nodes: each at
+/// most 55535 and with its cluster bus port (port + 10000) free too. Every
+/// candidate is held until all are found, so they differ.
+fn free_cluster_ports(count: usize) -> anyhow::Result<Vec<u16>> {
+    let mut held = Vec::new();
+    let mut ports = Vec::new();
+    for _ in 0..200 {
+        if ports.len() == count {
+            return Ok(ports);
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        held.push(listener);
+        let Some(bus) = port.checked_add(10_000) else {
+            continue;
+        };
+        if let Ok(bus_listener) = std::net::TcpListener::bind(("127.0.0.1", bus)) {
+            held.push(bus_listener);
+            ports.push(port);
+        }
+    }
+    if ports.len() == count {
+        return Ok(ports);
+    }
+    bail!(
+        "found {} of {count} free port pairs (port, port + 10000) in 200 tries",
+        ports.len()
+    )
 }
 
 /// A throwaway PostgreSQL cluster (`initdb` into a temp dir, `pg_ctl` on a
@@ -336,10 +525,21 @@ fn is_root() -> bool {
 pub enum BackendGuard {
     /// The Valkey process.
     Valkey(ValkeyProcess),
+    /// The Valkey cluster's processes.
+    ValkeyCluster(ValkeyCluster),
     /// The PostgreSQL cluster.
     Postgres(PostgresCluster),
     /// Nothing to keep: the SQLite database lives in the server.
     Sqlite,
+}
+
+/// How long a [`LiveServer`] took to start, measured once by its start.
+#[derive(Debug, Clone, Copy)]
+pub struct BootTimes {
+    /// Starting the backend until it answers (retries included).
+    pub backend: Duration,
+    /// `Server::start` on the ready backend (migrations, library loads).
+    pub server: Duration,
 }
 
 /// A real ff-server on `127.0.0.1:<port>`, and the backend under it.
@@ -355,6 +555,8 @@ pub struct LiveServer {
     pub server: Arc<Server>,
     /// The number of flow partitions configured.
     pub flow_partitions: u16,
+    /// How long the backend and then the server took to start.
+    pub boot: BootTimes,
     serve: tokio::task::JoinHandle<()>,
     // Dropped after the server task is aborted: declared last.
     guard: BackendGuard,
@@ -365,6 +567,7 @@ impl LiveServer {
     /// (with `token` as its bearer token) on a free loopback port.
     pub async fn start(backend: Backend, token: Option<&str>) -> anyhow::Result<Self> {
         let mut cfg = ServerConfig::new();
+        let started = Instant::now();
         let guard = match backend {
             Backend::Valkey => {
                 let valkey = ValkeyProcess::start().await?;
@@ -375,6 +578,17 @@ impl LiveServer {
                     ..ValkeyServerConfig::default()
                 };
                 BackendGuard::Valkey(valkey)
+            }
+            Backend::ValkeyCluster => {
+                let cluster = ValkeyCluster::start().await?;
+                cfg.backend = BackendKind::Valkey;
+                cfg.valkey = ValkeyServerConfig {
+                    host: "127.0.0.1".into(),
+                    port: cluster.seed_port(),
+                    cluster: true,
+                    ..ValkeyServerConfig::default()
+                };
+                BackendGuard::ValkeyCluster(cluster)
             }
             Backend::Postgres => {
                 let cluster = PostgresCluster::start().await?;
@@ -397,11 +611,16 @@ impl LiveServer {
         cfg.listen_addr = "127.0.0.1:0".into();
         cfg.api_token = token.map(str::to_owned);
         let flow_partitions = cfg.partition_config.num_flow_partitions;
+        let backend_ready = started.elapsed();
         let server = Arc::new(
             Server::start(cfg)
                 .await
                 .with_context(|| format!("ff-server did not boot on {}", backend.name()))?,
         );
+        let boot = BootTimes {
+            backend: backend_ready,
+            server: started.elapsed() - backend_ready,
+        };
         let app =
             ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
                 .context("build the ff-server router")?;
@@ -416,6 +635,7 @@ impl LiveServer {
             token: token.map(str::to_owned),
             server,
             flow_partitions,
+            boot,
             serve,
             guard,
         })
@@ -427,6 +647,19 @@ impl LiveServer {
             BackendGuard::Postgres(c) => Some(&c.url),
             _ => None,
         }
+    }
+
+    /// The Valkey connection ff-server uses (`cluster` set on a cluster),
+    /// when the backend is Valkey.
+    pub fn valkey_connection(&self) -> Option<ff_core::backend::ValkeyConnection> {
+        let (port, cluster) = match &self.guard {
+            BackendGuard::Valkey(v) => (v.port, false),
+            BackendGuard::ValkeyCluster(c) => (c.seed_port(), true),
+            _ => return None,
+        };
+        let mut connection = ff_core::backend::ValkeyConnection::new("127.0.0.1", port);
+        connection.cluster = cluster;
+        Some(connection)
     }
 
     /// A plain HTTP client for routes `ff-admin` does not cover (creating
@@ -594,15 +827,23 @@ pub async fn pg_update_execution(
 /// Redeems a claim grant with ff-sdk's worker (`claim_from_grant`), which
 /// takes a real lease on the execution for `worker`. Keep the returned task
 /// alive while the lease is needed.
+///
+/// On Valkey the worker dials its own connection, as a worker process does
+/// (`FlowFabricWorker::connect`, in cluster mode on a cluster); on the other
+/// backends it shares the server's backend (`connect_with`).
 pub async fn redeem_with_sdk(
     live: &LiveServer,
     worker: &str,
     lane: &str,
     grant: ff_admin::ClaimForWorkerResponse,
 ) -> anyhow::Result<ff_sdk::ClaimedTask> {
+    use ff_core::backend::{BackendConfig, BackendConnection};
     use ff_core::types::{LaneId, Namespace, WorkerId, WorkerInstanceId};
+    let valkey = live.valkey_connection();
     let config = ff_sdk::WorkerConfig {
-        backend: None,
+        backend: valkey
+            .clone()
+            .map(|v| BackendConfig::new(BackendConnection::Valkey(v))),
         worker_id: WorkerId::new(worker),
         worker_instance_id: WorkerInstanceId::new(format!("{worker}-i1")),
         namespace: Namespace::new("default"),
@@ -613,8 +854,13 @@ pub async fn redeem_with_sdk(
         max_concurrent_tasks: 1,
         partition_config: None,
     };
-    let sdk_worker =
-        ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None).await?;
+    let sdk_worker = match valkey {
+        Some(_) => ff_sdk::FlowFabricWorker::connect(config).await?,
+        None => {
+            ff_sdk::FlowFabricWorker::connect_with(config, live.server.backend().clone(), None)
+                .await?
+        }
+    };
     Ok(sdk_worker
         .claim_from_grant(LaneId::new(lane), grant.into_grant()?)
         .await?)
@@ -634,4 +880,80 @@ pub async fn revoke_lease(live: &LiveServer, execution_id: &str) -> anyhow::Resu
         bail!("revoke-lease answered {status}: {body}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_names_round_trip() {
+        for backend in Backend::ALL {
+            assert_eq!(Backend::parse(backend.name()).expect("known"), backend);
+        }
+        let err = Backend::parse("redis").expect_err("unknown");
+        assert!(
+            err.to_string()
+                .contains("(valkey, valkey-cluster, postgres, sqlite)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn cluster_info_ready_needs_ok_and_every_primary() {
+        let info = |state: &str, known: u8, size: u8| {
+            format!(
+                "cluster_enabled:1\r\ncluster_state:{state}\r\ncluster_slots_assigned:16384\r\n\
+                 cluster_known_nodes:{known}\r\ncluster_size:{size}\r\n"
+            )
+        };
+        assert!(cluster_info_ready(&info("ok", 3, 3), 3));
+        assert!(!cluster_info_ready(&info("fail", 3, 3), 3));
+        assert!(!cluster_info_ready(&info("ok", 2, 2), 3));
+        assert!(!cluster_info_ready(&info("ok", 3, 1), 3));
+        assert!(!cluster_info_ready("", 3));
+    }
+
+    #[test]
+    fn cluster_ports_leave_room_for_their_bus() {
+        let ports = free_cluster_ports(3).expect("ports");
+        assert_eq!(ports.len(), 3);
+        for port in &ports {
+            assert!(*port <= 55535, "{port}");
+        }
+        let mut distinct = ports.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct, {
+            let mut p = ports;
+            p.sort();
+            p
+        });
+    }
+
+    /// The cluster forms, and dropping it stops every node and removes
+    /// every node's folder.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dropped_cluster_leaves_nothing_behind() {
+        let cluster = ValkeyCluster::start()
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let ports = cluster.ports();
+        let dirs: Vec<PathBuf> = cluster.nodes.iter().map(|n| n.dir.clone()).collect();
+        assert_eq!(ports.len(), ValkeyCluster::NODES);
+        for port in &ports {
+            let info = resp_command(*port, &["CLUSTER", "INFO"])
+                .await
+                .expect("info");
+            assert!(cluster_info_ready(&info, ValkeyCluster::NODES), "{info}");
+            assert!(dirs.iter().all(|d| d.join("nodes.conf").exists()));
+        }
+        drop(cluster);
+        for port in &ports {
+            assert!(!answers_ping(*port).await, "node {port} still answers");
+        }
+        for dir in &dirs {
+            assert!(!dir.exists(), "{} is left", dir.display());
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Live contract tests: every admin operation through `FlowFabricAdminClient`
-//! against the real ff-server 0.15, booted in-process on Valkey, Postgres
-//! and SQLite. Nothing here falls back to a mock: a missing backend binary
+//! against the real ff-server 0.15, booted in-process on Valkey, a Valkey
+//! cluster, Postgres and SQLite. Nothing here falls back to a mock: a missing backend binary
 //! fails the test with instructions.
 //!
 //! Each test prints `outcome: <backend> <operation> <case> -> <result>`
@@ -153,7 +153,7 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
         .await
         .expect("rotate 200");
     let expected_rotated = match b {
-        Backend::Valkey => live.flow_partitions,
+        Backend::Valkey | Backend::ValkeyCluster => live.flow_partitions,
         Backend::Postgres | Backend::Sqlite => 1,
     };
     assert_eq!(first.rotated, expected_rotated, "{first:?}");
@@ -243,6 +243,12 @@ async fn boot(backend: Backend) -> (LiveServer, FlowFabricAdminClient) {
     let live = LiveServer::start(backend, Some(TOKEN))
         .await
         .unwrap_or_else(|e| panic!("live {} server: {e:#}", backend.name()));
+    println!(
+        "boot: {} backend ready in {:.1?}, ff-server booted on it in {:.1?}",
+        backend.name(),
+        live.boot.backend,
+        live.boot.server
+    );
     let client = FlowFabricAdminClient::builder(&live.url)
         .bearer_token(TOKEN)
         .timeout(Duration::from_secs(30))
@@ -364,7 +370,19 @@ async fn claim_contract(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valkey_live_contract() {
-    let (live, client) = boot(Backend::Valkey).await;
+    valkey_contract(Backend::Valkey).await;
+}
+
+/// The same contract on three Valkey primaries, ff-server and ff-sdk's
+/// worker in cluster mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valkey_cluster_live_contract() {
+    valkey_contract(Backend::ValkeyCluster).await;
+}
+
+/// Every outcome Valkey reaches, standalone or clustered.
+async fn valkey_contract(backend: Backend) {
+    let (live, client) = boot(backend).await;
     let b = live.backend;
     client.healthz().await.expect("healthz 200 on Valkey");
     outcome(b, "healthz", "probe", "Ok(())");
@@ -469,13 +487,8 @@ async fn valkey_lease_reclaim_and_token(live: &LiveServer, client: &FlowFabricAd
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_live_contract() {
-    let started = std::time::Instant::now();
     let (live, client) = boot(Backend::Postgres).await;
     let b = live.backend;
-    println!(
-        "postgres: cluster + migrations + boot took {:.1?}",
-        started.elapsed()
-    );
     client.healthz().await.expect("healthz 200 on Postgres");
     outcome(b, "healthz", "probe", "Ok(())");
 

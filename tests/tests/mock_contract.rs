@@ -1,200 +1,120 @@
 //! Contract tests against httpmock: for every operation and every status the
-//! spec documents, the request the client sends (method, encoded path, JSON
-//! body, Authorization) and the typed result it returns.
+//! spec documents, the request the client sends (method, encoded path, query,
+//! JSON body, Authorization) and the typed result it returns.
+//!
+//! The operations are described once, in [`cases`]: one entry per operation.
 
+#[path = "mock_contract/cases.rs"]
+mod cases;
+
+use std::collections::BTreeSet;
 use std::time::Duration;
 
+use cases::{case, cases, Case, Outcome, Success, EXEC_ID, TOKEN, WAITPOINT_ID};
 use ff_admin::{
-    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
-    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
-    SdkError,
+    ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantResponse,
+    RotateWaitpointSecretRequest, SdkError, StreamRange, StreamTail,
 };
 use ff_admin_contract_tests::{closed_port, documented_answers, raw_http_server, DocumentedAnswer};
+use futures_util::StreamExt as _;
 use httpmock::prelude::*;
+use httpmock::When;
 use serde_json::{json, Value};
 
-const TOKEN: &str = "tok-3f9a";
-const EXEC_ID: &str = "{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
-const EXEC_ID_ENCODED: &str = "%7Bfp:7%7D:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
-const WAITPOINT_ID: &str = "6c1f2e3d-4b5a-4978-8a6b-5c4d3e2f1a0b";
-
-/// One call of each operation, with fixed inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operation {
-    Claim,
-    Rotate,
-    Reclaim,
-    Token,
-    Healthz,
-}
-
-impl Operation {
-    fn from_id(id: &str) -> Self {
-        match id {
-            "claim_for_worker" => Self::Claim,
-            "rotate_waitpoint_secret" => Self::Rotate,
-            "issue_reclaim_grant" => Self::Reclaim,
-            "read_waitpoint_token" => Self::Token,
-            "healthz" => Self::Healthz,
-            other => panic!("the spec has an operation these tests do not know: {other}"),
-        }
-    }
-
-    fn method(self) -> httpmock::Method {
-        match self {
-            Self::Claim | Self::Rotate | Self::Reclaim => POST,
-            Self::Token | Self::Healthz => GET,
-        }
-    }
-
-    fn path(self) -> String {
-        match self {
-            Self::Claim => "/v1/workers/worker%2F1%20a/claim".to_owned(),
-            Self::Rotate => "/v1/admin/rotate-waitpoint-secret".to_owned(),
-            Self::Reclaim => format!("/v1/executions/{EXEC_ID_ENCODED}/reclaim"),
-            Self::Token => {
-                format!("/v1/executions/{EXEC_ID_ENCODED}/waitpoints/{WAITPOINT_ID}/token")
-            }
-            Self::Healthz => "/healthz".to_owned(),
-        }
-    }
-
-    /// The JSON body the client must send.
-    fn expected_body(self) -> Option<Value> {
-        match self {
-            Self::Claim => Some(json!({
-                "lane_id": "lane-a",
-                "worker_instance_id": "w1-i1",
-                "capabilities": ["gpu", "x86"],
-                "grant_ttl_ms": 5000,
-            })),
-            Self::Rotate => Some(json!({"new_kid": "k2", "new_secret_hex": "ab".repeat(32)})),
-            Self::Reclaim => Some(json!({
-                "worker_id": "w1",
-                "worker_instance_id": "w1-i2",
-                "lane_id": "lane-a",
-                "grant_ttl_ms": 30000,
-                "capability_hash": "caps-1",
-                "worker_capabilities": ["gpu"],
-            })),
-            Self::Token | Self::Healthz => None,
-        }
-    }
-
-    /// A documented 200 body.
-    fn success_body(self) -> Value {
-        match self {
-            Self::Claim => json!({
-                "execution_id": EXEC_ID,
-                "partition_key": "{fp:7}",
-                "grant_key": "ff:exec:{fp:7}:grant",
-                "expires_at_ms": 1_764_000_000_000u64,
-            }),
-            Self::Rotate => json!({"rotated": 256, "failed": [3, 9], "new_kid": "k2"}),
-            Self::Reclaim => json!({
-                "status": "granted",
-                "execution_id": EXEC_ID,
-                "partition_key": "{fp:7}",
-                "grant_key": "g-1",
-                "expires_at_ms": 18_446_744_073_709_551_615u64,
-                "lane_id": "lane-a",
-            }),
-            Self::Token => json!({"token": "k2:00ff"}),
-            Self::Healthz => json!({"status": "ok"}),
-        }
-    }
-
-    async fn call(self, client: &FlowFabricAdminClient) -> Result<Outcome, SdkError> {
-        Ok(match self {
-            Self::Claim => Outcome::Claim(
-                client
-                    .claim_for_worker(ClaimForWorkerRequest {
-                        worker_id: "worker/1 a".into(),
-                        lane_id: "lane-a".into(),
-                        worker_instance_id: "w1-i1".into(),
-                        capabilities: vec!["gpu".into(), "x86".into()],
-                        grant_ttl_ms: 5000,
-                    })
-                    .await?,
-            ),
-            Self::Rotate => Outcome::Rotate(
-                client
-                    .rotate_waitpoint_secret(RotateWaitpointSecretRequest {
-                        new_kid: "k2".into(),
-                        new_secret_hex: "ab".repeat(32),
-                    })
-                    .await?,
-            ),
-            Self::Reclaim => Outcome::Reclaim(
-                client
-                    .issue_reclaim_grant(
-                        EXEC_ID,
-                        IssueReclaimGrantRequest {
-                            worker_id: "w1".into(),
-                            worker_instance_id: "w1-i2".into(),
-                            lane_id: "lane-a".into(),
-                            capability_hash: Some("caps-1".into()),
-                            grant_ttl_ms: 30000,
-                            route_snapshot_json: None,
-                            admission_summary: None,
-                            worker_capabilities: vec!["gpu".into()],
-                        },
-                    )
-                    .await?,
-            ),
-            Self::Token => {
-                Outcome::Token(client.read_waitpoint_token(EXEC_ID, WAITPOINT_ID).await?)
-            }
-            Self::Healthz => {
-                client.healthz().await?;
-                Outcome::Healthy
-            }
-        })
+/// Adds to `when` the exact request `case` must send: method, path, query
+/// parameters (no others), Authorization present or absent, and the JSON
+/// body (or no body at all).
+fn expect_request(when: When, case: &Case, authorized: bool) -> When {
+    let when = when.method(case.method).path(case.path.clone());
+    let when = if authorized {
+        when.header("authorization", format!("Bearer {TOKEN}"))
+    } else {
+        when.header_missing("authorization")
+    };
+    let mut query: Vec<(String, String)> = case
+        .query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    query.sort();
+    let when = when.is_true(move |req| {
+        let mut got = req.query_params();
+        got.sort();
+        got == query
+    });
+    match &case.body {
+        Some(body) => when
+            .header("content-type", "application/json")
+            .json_body(body.clone()),
+        None => when.is_true(|req| req.body_ref().is_empty()),
     }
 }
 
-#[derive(Debug, PartialEq)]
-enum Outcome {
-    Claim(Option<ClaimForWorkerResponse>),
-    Rotate(RotateWaitpointSecretResponse),
-    Reclaim(IssueReclaimGrantResponse),
-    Token(Option<String>),
-    Healthy,
-}
-
-/// Mocks `op` answering `status` with `body` (and content type), matching
+/// Mocks `case` answering `status` with `body` (and content type), matching
 /// only the exact request the client must send.
 async fn mock_answer<'a>(
     server: &'a MockServer,
-    op: Operation,
+    case: &Case,
     authorized: bool,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
 ) -> httpmock::Mock<'a> {
-    let content_type = content_type.map(str::to_owned);
-    let body = body.to_vec();
     server
         .mock_async(|when, then| {
-            let mut when = when.method(op.method()).path(op.path());
-            when = if authorized {
-                when.header("authorization", format!("Bearer {TOKEN}"))
-            } else {
-                when.header_missing("authorization")
+            expect_request(when, case, authorized);
+            let then = then.status(status);
+            let then = match content_type {
+                Some(content_type) => then.header("content-type", content_type),
+                None => then,
             };
-            if let Some(expected) = op.expected_body() {
-                when = when
-                    .header("content-type", "application/json")
-                    .json_body(expected);
-            }
-            let _ = when;
-            let mut then = then.status(status);
-            if let Some(content_type) = content_type {
-                then = then.header("content-type", content_type);
-            }
             then.body(body);
         })
         .await
+}
+
+/// A mock server and a client for it with and without a token (building a
+/// client costs far more than a call, so each test builds two).
+struct MockApi {
+    server: MockServer,
+    with_token: FlowFabricAdminClient,
+    without_token: FlowFabricAdminClient,
+}
+
+impl MockApi {
+    async fn start() -> Self {
+        let server = MockServer::start_async().await;
+        let with_token = client(&server, true);
+        let without_token = client(&server, false);
+        Self {
+            server,
+            with_token,
+            without_token,
+        }
+    }
+
+    /// One call of `case` answered with `status` and `body`; fails unless
+    /// the server got exactly the expected request once. The mock is gone
+    /// afterwards.
+    async fn exchange(
+        &self,
+        case: &Case,
+        authorized: bool,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Outcome, SdkError> {
+        let mock = mock_answer(&self.server, case, authorized, status, content_type, body).await;
+        let client = if authorized {
+            &self.with_token
+        } else {
+            &self.without_token
+        };
+        let got = case.call(client).await;
+        mock.assert_async().await;
+        mock.delete_async().await;
+        got
+    }
 }
 
 fn client(server: &MockServer, authorized: bool) -> FlowFabricAdminClient {
@@ -205,156 +125,163 @@ fn client(server: &MockServer, authorized: bool) -> FlowFabricAdminClient {
     }
 }
 
-/// What the client must return for a documented answer.
-fn expected_success(op: Operation, status: u16) -> Outcome {
-    match (op, status) {
-        (Operation::Claim, 204) => Outcome::Claim(None),
-        (Operation::Claim, _) => Outcome::Claim(Some(ClaimForWorkerResponse {
-            execution_id: EXEC_ID.into(),
-            partition_key: "{fp:7}".into(),
-            grant_key: "ff:exec:{fp:7}:grant".into(),
-            expires_at_ms: 1_764_000_000_000,
-        })),
-        (Operation::Rotate, _) => Outcome::Rotate(RotateWaitpointSecretResponse {
-            rotated: 256,
-            failed: vec![3, 9],
-            new_kid: "k2".into(),
-        }),
-        (Operation::Reclaim, _) => Outcome::Reclaim(IssueReclaimGrantResponse::Granted {
-            execution_id: EXEC_ID.into(),
-            partition_key: "{fp:7}".into(),
-            grant_key: "g-1".into(),
-            expires_at_ms: u64::MAX,
-            lane_id: "lane-a".into(),
-        }),
-        (Operation::Token, _) => Outcome::Token(Some("k2:00ff".into())),
-        (Operation::Healthz, _) => Outcome::Healthy,
+/// The error body the generic error answers carry, and the assertions on
+/// what the client makes of it.
+fn error_body(status: u16, content_type: Option<&str>) -> Value {
+    match content_type {
+        Some("application/json") if status == 413 => {
+            json!({"error": "payload_too_large", "limit_bytes": 65536, "route": "/r"})
+        }
+        Some("application/json") => {
+            json!({"error": format!("failure {status}"), "kind": "k", "retryable": status == 503})
+        }
+        Some("text/plain") => Value::String("Invalid URL: Cannot parse `x`".into()),
+        None => Value::Null,
+        Some(other) => panic!("no error body for {other}"),
     }
 }
 
-/// Every documented answer of every operation, with and without a token.
+fn assert_error(err: &SdkError, status: u16, body: &Value, label: &str) {
+    match (err, body) {
+        (
+            SdkError::AdminApi {
+                status: s,
+                message,
+                kind,
+                retryable,
+                raw_body,
+            },
+            Value::Object(fields),
+        ) => {
+            assert_eq!(*s, status, "{label}");
+            assert_eq!(raw_body, &body.to_string(), "{label}");
+            if status == 413 {
+                assert_eq!(
+                    message, "payload_too_large: the body exceeds 65536 bytes on /r",
+                    "{label}"
+                );
+                assert_eq!(kind, &None, "{label}");
+            } else {
+                assert_eq!(message, &format!("failure {status}"), "{label}");
+                assert_eq!(kind.as_deref(), Some("k"), "{label}");
+                assert_eq!(*retryable, fields["retryable"].as_bool(), "{label}");
+                assert_eq!(err.is_retryable(), status == 503, "{label}");
+            }
+        }
+        (
+            SdkError::AdminApi {
+                status: s,
+                message,
+                kind: None,
+                retryable: None,
+                raw_body,
+            },
+            Value::String(text),
+        ) => {
+            assert_eq!(*s, status, "{label}");
+            assert_eq!(message, text, "{label}");
+            assert_eq!(raw_body, text, "{label}");
+        }
+        (
+            SdkError::AdminApi {
+                status: s,
+                message,
+                kind: None,
+                retryable: None,
+                raw_body,
+            },
+            Value::Null,
+        ) => {
+            assert_eq!(*s, status, "{label}");
+            assert_eq!(message, "(empty body)", "{label}");
+            assert_eq!(raw_body, "", "{label}");
+        }
+        _ => panic!("{label}: unexpected error {err:?}"),
+    }
+    assert_eq!(err.status(), Some(status), "{label}");
+}
+
+/// Every documented answer of every operation, with and without a token:
+/// each success body gives its typed result, each error status its
+/// `SdkError`, and each documented "nothing there" 404 of a read `None`.
 #[tokio::test]
 async fn every_documented_answer_of_every_operation() {
     let answers = documented_answers();
-    assert!(
-        answers.len() > 40,
-        "the spec documents {} answers",
-        answers.len()
-    );
-    let mut checked = 0;
+    let cases = cases();
+    let api = MockApi::start().await;
+    let mut exchanges = 0;
     for DocumentedAnswer {
         operation_id,
         status,
         content_type,
     } in &answers
     {
-        let op = Operation::from_id(operation_id);
+        let case = cases
+            .iter()
+            .find(|c| c.id == operation_id)
+            .unwrap_or_else(|| panic!("no case for the spec's operation {operation_id}"));
+        let ct = content_type.as_deref();
         for authorized in [true, false] {
-            let server = MockServer::start_async().await;
-            let label = format!("{operation_id} {status} {content_type:?} authorized={authorized}");
-            let ct = content_type.as_deref();
-            let result = match (*status, ct) {
-                (200..=299, Some("application/json")) => {
-                    let body = op.success_body().to_string();
-                    let mock =
-                        mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
-                    let got = op.call(&client(&server, authorized)).await;
-                    mock.assert_async().await;
-                    assert_eq!(got.expect(&label), expected_success(op, *status), "{label}");
-                    None
+            let label = format!("{operation_id} {status} {ct:?} authorized={authorized}");
+            if (200..300).contains(status) {
+                let successes: Vec<&Success> = case
+                    .successes
+                    .iter()
+                    .filter(|s| s.status == *status && s.content_type == ct)
+                    .collect();
+                assert!(
+                    !successes.is_empty(),
+                    "{label}: the case has no body for it"
+                );
+                for success in successes {
+                    let got = api
+                        .exchange(case, authorized, *status, ct, &success.body)
+                        .await;
+                    assert_eq!(got.expect(&label), success.want, "{label}");
+                    exchanges += 1;
                 }
-                (200..=299, None) => {
-                    let mock = mock_answer(&server, op, authorized, *status, None, b"").await;
-                    let got = op.call(&client(&server, authorized)).await;
-                    mock.assert_async().await;
-                    assert_eq!(got.expect(&label), expected_success(op, *status), "{label}");
-                    None
-                }
-                (_, Some("application/json")) => {
-                    let body = if *status == 413 {
-                        json!({"error": "payload_too_large", "limit_bytes": 65536, "route": "/r"})
-                    } else {
-                        json!({"error": format!("failure {status}"), "kind": "k", "retryable": *status == 503})
-                    };
-                    let mock = mock_answer(
-                        &server,
-                        op,
-                        authorized,
-                        *status,
-                        ct,
-                        body.to_string().as_bytes(),
-                    )
-                    .await;
-                    let got = op.call(&client(&server, authorized)).await;
-                    mock.assert_async().await;
-                    Some((got, body))
-                }
-                (_, Some("text/plain")) => {
-                    let body = "Invalid URL: Cannot parse `x`";
-                    let mock =
-                        mock_answer(&server, op, authorized, *status, ct, body.as_bytes()).await;
-                    let got = op.call(&client(&server, authorized)).await;
-                    mock.assert_async().await;
-                    Some((got, Value::String(body.into())))
-                }
-                other => panic!("{label}: no case for {other:?}"),
-            };
-            if let Some((got, body)) = result {
-                let err = got.expect_err(&label);
-                match (&err, &body) {
-                    (
-                        SdkError::AdminApi {
-                            status: s,
-                            message,
-                            kind,
-                            retryable,
-                            raw_body,
-                        },
-                        Value::Object(fields),
-                    ) => {
-                        assert_eq!(*s, *status, "{label}");
-                        assert_eq!(raw_body, &body.to_string(), "{label}");
-                        if *status == 413 {
-                            assert_eq!(
-                                message, "payload_too_large: the body exceeds 65536 bytes on /r",
-                                "{label}"
-                            );
-                            assert_eq!(kind, &None, "{label}");
-                        } else {
-                            assert_eq!(message, &format!("failure {status}"), "{label}");
-                            assert_eq!(kind.as_deref(), Some("k"), "{label}");
-                            assert_eq!(*retryable, fields["retryable"].as_bool(), "{label}");
-                            assert_eq!(err.is_retryable(), *status == 503, "{label}");
-                        }
-                    }
-                    (
-                        SdkError::AdminApi {
-                            status: s,
-                            message,
-                            kind: None,
-                            retryable: None,
-                            raw_body,
-                        },
-                        Value::String(text),
-                    ) => {
-                        assert_eq!(*s, *status, "{label}");
-                        assert_eq!(message, text, "{label}");
-                        assert_eq!(raw_body, text, "{label}");
-                    }
-                    _ => panic!("{label}: unexpected error {err:?}"),
-                }
-                assert_eq!(err.status(), Some(*status), "{label}");
+                continue;
             }
-            checked += 1;
+            let body = error_body(*status, ct);
+            let raw = match &body {
+                Value::String(text) => text.clone().into_bytes(),
+                Value::Null => Vec::new(),
+                json => json.to_string().into_bytes(),
+            };
+            let err = api
+                .exchange(case, authorized, *status, ct, &raw)
+                .await
+                .expect_err(&label);
+            assert_error(&err, *status, &body, &label);
+            exchanges += 1;
+
+            if let (404, Some(absent)) = (*status, &case.absent) {
+                for message in &absent.messages {
+                    let body = json!({"error": message}).to_string();
+                    let got = api
+                        .exchange(case, authorized, 404, ct, body.as_bytes())
+                        .await;
+                    assert_eq!(got.expect(&label), absent.want, "{label}: {message}");
+                    exchanges += 1;
+                }
+            }
         }
     }
-    assert_eq!(checked, answers.len() * 2);
+    assert!(
+        exchanges >= answers.len() * 2,
+        "every documented answer is exchanged with and without a token"
+    );
+    println!(
+        "{} documented answers of {} operations: {exchanges} exchanges",
+        answers.len(),
+        cases.len()
+    );
 }
 
-/// The answers the spec documents are exactly the ones these tests know.
+/// The answers the spec documents are exactly the ones the cases declare.
 #[test]
 fn documented_answers_are_the_expected_set() {
-    let got: Vec<String> = documented_answers()
+    let got: BTreeSet<String> = documented_answers()
         .iter()
         .map(|a| {
             format!(
@@ -365,43 +292,566 @@ fn documented_answers_are_the_expected_set() {
             )
         })
         .collect();
-    let json = "application/json";
-    let mut want = Vec::new();
-    for (op, statuses) in [
-        (
-            "claim_for_worker",
-            &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503][..],
-        ),
-        ("healthz", &[200, 500, 503][..]),
-        (
-            "issue_reclaim_grant",
-            &[200, 400, 401, 404, 409, 413, 415, 422, 429, 500, 503][..],
-        ),
-        ("read_waitpoint_token", &[200, 400, 401, 404, 500, 503][..]),
-        (
-            "rotate_waitpoint_secret",
-            &[200, 400, 401, 409, 413, 415, 422, 429, 500, 503, 504][..],
-        ),
-    ] {
-        for status in statuses {
-            want.push(format!("{op} {status} {json}"));
+    let want: BTreeSet<String> = cases().iter().flat_map(Case::documented).collect();
+    let undeclared: Vec<&String> = got.difference(&want).collect();
+    let undocumented: Vec<&String> = want.difference(&got).collect();
+    assert!(
+        undeclared.is_empty() && undocumented.is_empty(),
+        "in the spec, not in the cases: {undeclared:?}; in the cases, not in the spec: {undocumented:?}"
+    );
+}
+
+/// One case per operation of the spec, none for anything else, and each
+/// case's method and path agree with the operation's.
+#[test]
+fn every_operation_has_exactly_one_case() {
+    let cases = cases();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id).collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "a case appears twice: {ids:?}");
+    for op in ff_admin::raw::OPERATIONS {
+        let case = case(op.id);
+        assert_eq!(case.method, op.method, "{}", op.id);
+        let template: Vec<&str> = op.path.split('/').collect();
+        let path: Vec<&str> = case.path.split('/').collect();
+        assert_eq!(path.len(), template.len(), "{}: {}", op.id, case.path);
+        for (segment, pattern) in path.iter().zip(&template) {
+            assert!(
+                pattern.starts_with('{') || segment == pattern,
+                "{}: {} does not fit {}",
+                op.id,
+                case.path,
+                op.path
+            );
         }
     }
-    for extra in [
-        "claim_for_worker 204 -",
-        "claim_for_worker 400 text/plain",
-        "claim_for_worker 413 text/plain",
-        "issue_reclaim_grant 400 text/plain",
-        "issue_reclaim_grant 413 text/plain",
-        "read_waitpoint_token 400 text/plain",
-        "rotate_waitpoint_secret 413 text/plain",
-    ] {
-        want.push(extra.to_owned());
+    let known: BTreeSet<&str> = ff_admin::raw::OPERATIONS.iter().map(|o| o.id).collect();
+    let stale: Vec<&&str> = unique.difference(&known).collect();
+    assert!(
+        stale.is_empty(),
+        "cases for operations the spec lacks: {stale:?}"
+    );
+}
+
+/// Each read whose documented 404 means "nothing there" returns `None` for
+/// exactly its documented texts, and an error for any other 404 (an empty
+/// one from a wrong base path, another read's text, a proxy's) and for its
+/// text under another status.
+#[tokio::test]
+async fn only_the_documented_404_of_each_read_means_nothing_there() {
+    let cases = cases();
+    let reads: Vec<&Case> = cases.iter().filter(|c| c.absent.is_some()).collect();
+    assert_eq!(
+        reads.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [
+            "read_waitpoint_token",
+            "get_execution",
+            "get_execution_state",
+            "list_pending_waitpoints",
+            "get_execution_result",
+            "get_budget_status",
+        ]
+    );
+    let every_text: BTreeSet<&String> = reads
+        .iter()
+        .flat_map(|c| &c.absent.as_ref().unwrap().messages)
+        .collect();
+    let json = Some("application/json");
+    let api = MockApi::start().await;
+    for case in &reads {
+        let absent = case.absent.as_ref().unwrap();
+        for message in &absent.messages {
+            let body = json!({"error": message}).to_string();
+            let got = api.exchange(case, true, 404, json, body.as_bytes()).await;
+            assert_eq!(got.expect(message), absent.want, "{}: {message}", case.id);
+
+            let err = api
+                .exchange(case, true, 400, json, body.as_bytes())
+                .await
+                .expect_err(message);
+            assert_eq!(err.status(), Some(400), "{}: {message} under 400", case.id);
+        }
+        let others = every_text
+            .iter()
+            .filter(|t| !absent.messages.contains(t))
+            .map(|t| (*t).clone())
+            .chain([
+                "not found: flow".to_owned(),
+                format!("proxy: {}", absent.messages[0]),
+            ]);
+        for other in others {
+            let body = json!({"error": other}).to_string();
+            let err = api
+                .exchange(case, true, 404, json, body.as_bytes())
+                .await
+                .expect_err(&other);
+            assert!(
+                matches!(&err, SdkError::AdminApi { status: 404, message, .. } if *message == other),
+                "{}: {other}: {err:?}",
+                case.id
+            );
+        }
+
+        // A wrong base path: the mock server's fallback 404, not JSON.
+        let prefixed = FlowFabricAdminClient::new(format!("{}/wrong/", api.server.base_url()))
+            .expect("client");
+        let err = case.call(&prefixed).await.expect_err("plain 404");
+        assert!(
+            matches!(
+                &err,
+                SdkError::AdminApi {
+                    status: 404,
+                    kind: None,
+                    ..
+                }
+            ),
+            "{}: {err:?}",
+            case.id
+        );
     }
-    want.sort();
-    let mut got_sorted = got.clone();
-    got_sorted.sort();
-    assert_eq!(got_sorted, want);
+}
+
+#[tokio::test]
+async fn list_executions_stream_follows_the_cursor_to_the_last_page() {
+    let server = MockServer::start_async().await;
+    let page = |cursor: Option<&str>, ids: &[&str], next: Option<&str>| {
+        let cursor = cursor.map(str::to_owned);
+        let body = json!({"executions": ids, "next_cursor": next});
+        server.mock_async(move |when, then| {
+            let when = when
+                .method(GET)
+                .path("/v1/executions")
+                .query_param("partition", "3")
+                .query_param("limit", "1000");
+            match cursor {
+                Some(cursor) => when.query_param("cursor", cursor),
+                None => when.query_param_missing("cursor"),
+            };
+            then.status(200).json_body(body);
+        })
+    };
+    let first = page(None, &["{fp:3}:a", "{fp:3}:b"], Some("{fp:3}:b")).await;
+    let second = page(Some("{fp:3}:b"), &["{fp:3}:c"], Some("{fp:3}:c")).await;
+    let last = page(Some("{fp:3}:c"), &[], None).await;
+    let client = client(&server, false);
+    let ids: Vec<String> = client
+        .list_executions_stream(3)
+        .map(|id| id.expect("page"))
+        .collect()
+        .await;
+    assert_eq!(ids, ["{fp:3}:a", "{fp:3}:b", "{fp:3}:c"]);
+    for mock in [&first, &second, &last] {
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn list_executions_stream_ends_with_the_first_error() {
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.path("/v1/executions").query_param_missing("cursor");
+            then.status(200)
+                .json_body(json!({"executions": ["{fp:3}:a"], "next_cursor": "{fp:3}:a"}));
+        })
+        .await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.path("/v1/executions")
+                .query_param("cursor", "{fp:3}:a");
+            then.status(500)
+                .json_body(json!({"error": "backend down", "retryable": true}));
+        })
+        .await;
+    let client = client(&server, false);
+    let mut stream = std::pin::pin!(client.list_executions_stream(3));
+    assert_eq!(
+        stream.next().await.expect("first id").expect("ok"),
+        "{fp:3}:a"
+    );
+    let err = stream
+        .next()
+        .await
+        .expect("an error item")
+        .expect_err("500");
+    assert!(
+        matches!(&err, SdkError::AdminApi { status: 500, message, .. } if message == "backend down"),
+        "{err:?}"
+    );
+    assert!(
+        stream.next().await.is_none(),
+        "the stream ends after an error"
+    );
+    first.assert_async().await;
+    failing.assert_async().await;
+}
+
+/// Raw ids, and how each travels as one path segment.
+const AWKWARD_IDS: &[(&str, &str)] = &[
+    ("{fp:7}:abc", "%7Bfp:7%7D:abc"),
+    ("a/b", "a%2Fb"),
+    ("a b", "a%20b"),
+    ("100%", "100%25"),
+    ("ünï", "%C3%BCn%C3%AF"),
+    ("q?x#y", "q%3Fx%23y"),
+    ("a&b=c", "a&b=c"),
+    ("1+1", "1+1"),
+];
+
+/// Mocks one answer to `method path` whose query parameters are exactly
+/// `query` (decoded).
+async fn answer_at<'a>(
+    server: &'a MockServer,
+    method: &str,
+    path: String,
+    query: Vec<(&str, &str)>,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    let mut query: Vec<(String, String)> = query
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    query.sort();
+    server
+        .mock_async(|when, then| {
+            when.method(method).path(path).is_true(move |req| {
+                let mut got = req.query_params();
+                got.sort();
+                got == query
+            });
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// Every kind of id the client puts into a URL: path ids as one
+/// percent-encoded segment, cursors as one query value.
+#[tokio::test]
+async fn path_ids_are_encoded_as_one_segment() {
+    let server = MockServer::start_async().await;
+    let client = client(&server, false);
+    for (raw, encoded) in AWKWARD_IDS {
+        let label = format!("{raw:?}");
+
+        let path = format!("/v1/executions/{encoded}/waitpoints/{encoded}/token");
+        let mock = answer_at(&server, "GET", path, vec![], json!({"token": raw})).await;
+        let got = client.read_waitpoint_token(*raw, *raw).await.expect(&label);
+        assert_eq!(got.as_deref(), Some(*raw));
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let path = format!("/v1/workers/{encoded}/claim");
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(POST).path(path);
+                then.status(204);
+            })
+            .await;
+        let got = client
+            .claim_for_worker(ClaimForWorkerRequest {
+                worker_id: (*raw).into(),
+                lane_id: "l".into(),
+                worker_instance_id: "i".into(),
+                capabilities: vec![],
+                grant_ttl_ms: 1,
+            })
+            .await
+            .expect(&label);
+        assert_eq!(got, None);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let path = format!("/v1/executions/{encoded}/state");
+        let mock = answer_at(&server, "GET", path, vec![], json!("active")).await;
+        client.get_execution_state(*raw).await.expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let path = format!("/v1/flows/{encoded}/members");
+        let mock = answer_at(
+            &server,
+            "POST",
+            path,
+            vec![],
+            json!({"AlreadyMember": {"execution_id": EXEC_ID, "node_count": 1}}),
+        )
+        .await;
+        client
+            .add_execution_to_flow(&cases::add_member_request(raw))
+            .await
+            .expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let path = format!("/v1/budgets/{encoded}/reset");
+        let mock = answer_at(
+            &server,
+            "POST",
+            path,
+            vec![],
+            json!({"Reset": {"next_reset_at": 1}}),
+        )
+        .await;
+        client.reset_budget(*raw).await.expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let page = json!({"executions": [], "next_cursor": null});
+        let query = vec![("partition", "0"), ("cursor", *raw)];
+        let mock = answer_at(&server, "GET", "/v1/executions".into(), query, page).await;
+        client
+            .list_executions(0, Some(raw), None)
+            .await
+            .expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let frames = json!({"frames": [], "count": 0});
+        let path = format!("/v1/executions/{encoded}/attempts/0/stream");
+        let query = vec![("from", *raw), ("to", *raw)];
+        let mock = answer_at(&server, "GET", path, query, frames.clone()).await;
+        let range = StreamRange {
+            from: Some((*raw).into()),
+            to: Some((*raw).into()),
+            limit: None,
+        };
+        client
+            .read_attempt_stream(*raw, 0, &range)
+            .await
+            .expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+
+        let path = format!("/v1/executions/{encoded}/attempts/0/stream/tail");
+        let mock = answer_at(&server, "GET", path, vec![("after", *raw)], frames).await;
+        let tail = StreamTail {
+            after: Some((*raw).into()),
+            ..StreamTail::default()
+        };
+        client
+            .tail_attempt_stream(*raw, 0, &tail)
+            .await
+            .expect(&label);
+        mock.assert_async().await;
+        mock.delete_async().await;
+    }
+}
+
+/// The route of operation `id`, as `Config` errors name it.
+fn route(id: &str) -> &'static str {
+    ff_admin::raw::OPERATIONS
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no operation {id}"))
+        .route
+}
+
+#[tokio::test]
+async fn empty_and_dot_ids_are_rejected_before_sending() {
+    use cases::*;
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let client = client(&server, false);
+    let c = &client;
+    for bad in ["", ".", ".."] {
+        let range = |from: Option<&str>, to: Option<&str>| StreamRange {
+            from: from.map(str::to_owned),
+            to: to.map(str::to_owned),
+            limit: None,
+        };
+        // (operation, the field to blame, the call's result)
+        let checks: Vec<(&str, &str, Result<Outcome, SdkError>)> = vec![
+            (
+                "claim_for_worker",
+                "worker_id",
+                c.claim_for_worker(ClaimForWorkerRequest {
+                    worker_id: bad.into(),
+                    lane_id: "l".into(),
+                    worker_instance_id: "i".into(),
+                    capabilities: vec![],
+                    grant_ttl_ms: 1,
+                })
+                .await
+                .map(Outcome::from),
+            ),
+            (
+                "issue_reclaim_grant",
+                "execution_id",
+                c.issue_reclaim_grant(bad, reclaim_request())
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "read_waitpoint_token",
+                "execution_id",
+                c.read_waitpoint_token(bad, WAITPOINT_ID)
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "read_waitpoint_token",
+                "waitpoint_id",
+                c.read_waitpoint_token(EXEC_ID, bad)
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "list_executions",
+                "cursor",
+                c.list_executions(0, Some(bad), None)
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "get_execution",
+                "execution_id",
+                c.get_execution(bad).await.map(Outcome::from),
+            ),
+            (
+                "get_execution_state",
+                "execution_id",
+                c.get_execution_state(bad).await.map(Outcome::from),
+            ),
+            (
+                "list_pending_waitpoints",
+                "execution_id",
+                c.list_pending_waitpoints(bad).await.map(Outcome::from),
+            ),
+            (
+                "get_execution_result",
+                "execution_id",
+                c.get_execution_result(bad).await.map(Outcome::from),
+            ),
+            (
+                "cancel_execution",
+                "execution_id",
+                c.cancel_execution(&cancel_execution_request(bad))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "deliver_signal",
+                "execution_id",
+                c.deliver_signal(&deliver_signal_request(bad))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "change_priority",
+                "execution_id",
+                c.change_priority(bad, 1).await.map(Outcome::from),
+            ),
+            (
+                "replay_execution",
+                "execution_id",
+                c.replay_execution(bad).await.map(Outcome::from),
+            ),
+            (
+                "revoke_lease",
+                "execution_id",
+                c.revoke_lease(bad).await.map(Outcome::from),
+            ),
+            (
+                "read_attempt_stream",
+                "execution_id",
+                c.read_attempt_stream(bad, 0, &range(None, None))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "read_attempt_stream",
+                "from",
+                c.read_attempt_stream(EXEC_ID, 0, &range(Some(bad), None))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "read_attempt_stream",
+                "to",
+                c.read_attempt_stream(EXEC_ID, 0, &range(None, Some(bad)))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "tail_attempt_stream",
+                "execution_id",
+                c.tail_attempt_stream(bad, 0, &StreamTail::default())
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "add_execution_to_flow",
+                "flow_id",
+                c.add_execution_to_flow(&add_member_request(bad))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "cancel_flow",
+                "flow_id",
+                c.cancel_flow(&cancel_flow_request(bad), false)
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "stage_dependency_edge",
+                "flow_id",
+                c.stage_dependency_edge(&stage_edge_request(bad))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "apply_dependency_to_child",
+                "flow_id",
+                c.apply_dependency_to_child(&apply_edge_request(bad))
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "get_budget_status",
+                "budget_id",
+                c.get_budget_status(bad).await.map(Outcome::from),
+            ),
+            (
+                "report_usage",
+                "budget_id",
+                c.report_usage(bad, &report_usage_request())
+                    .await
+                    .map(Outcome::from),
+            ),
+            (
+                "reset_budget",
+                "budget_id",
+                c.reset_budget(bad).await.map(Outcome::from),
+            ),
+        ];
+        for (op, field, result) in checks {
+            let label = format!("{op} {field}={bad:?}");
+            let err = result.expect_err(&label);
+            match &err {
+                SdkError::Config {
+                    context,
+                    field: Some(f),
+                    ..
+                } => {
+                    assert_eq!(f, field, "{label}");
+                    assert_eq!(context, route(op), "{label}");
+                }
+                other => panic!("{label}: {other:?}"),
+            }
+            assert!(!err.is_retryable(), "{label}");
+        }
+    }
+    assert_eq!(
+        any.calls_async().await,
+        0,
+        "nothing may be sent for an invalid id"
+    );
 }
 
 #[tokio::test]
@@ -452,22 +902,25 @@ async fn reclaim_decodes_every_status_variant() {
     for (body, want) in cases {
         let mock = server
             .mock_async(|when, then| {
-                when.method(POST).path(Operation::Reclaim.path());
+                when.method(POST).path(case("issue_reclaim_grant").path);
                 then.status(200).json_body(body.clone());
             })
             .await;
-        let got = Operation::Reclaim.call(&client).await.expect("200");
+        let got = case("issue_reclaim_grant")
+            .call(&client)
+            .await
+            .expect("200");
         assert_eq!(got, Outcome::Reclaim(want));
         mock.delete_async().await;
     }
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST).path(Operation::Reclaim.path());
+            when.method(POST).path(case("issue_reclaim_grant").path);
             then.status(200)
                 .json_body(json!({"status": "rehomed", "execution_id": EXEC_ID}));
         })
         .await;
-    let err = Operation::Reclaim
+    let err = case("issue_reclaim_grant")
         .call(&client)
         .await
         .expect_err("unknown status");
@@ -480,126 +933,12 @@ async fn reclaim_decodes_every_status_variant() {
 }
 
 #[tokio::test]
-async fn path_ids_are_encoded_as_one_segment() {
-    let server = MockServer::start_async().await;
-    let client = client(&server, false);
-    let cases = [
-        ("{fp:7}:abc", "%7Bfp:7%7D:abc"),
-        ("a/b", "a%2Fb"),
-        ("a b", "a%20b"),
-        ("100%", "100%25"),
-        ("ünï", "%C3%BCn%C3%AF"),
-        ("q?x#y", "q%3Fx%23y"),
-    ];
-    for (raw, encoded) in cases {
-        let path = format!("/v1/executions/{encoded}/waitpoints/{encoded}/token");
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(GET).path(path.clone());
-                then.status(200).json_body(json!({"token": raw}));
-            })
-            .await;
-        let got = client.read_waitpoint_token(raw, raw).await.expect(raw);
-        assert_eq!(got.as_deref(), Some(raw));
-        mock.assert_async().await;
-        mock.delete_async().await;
-
-        let path = format!("/v1/workers/{encoded}/claim");
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(POST).path(path.clone());
-                then.status(204);
-            })
-            .await;
-        let got = client
-            .claim_for_worker(ClaimForWorkerRequest {
-                worker_id: raw.into(),
-                lane_id: "l".into(),
-                worker_instance_id: "i".into(),
-                capabilities: vec![],
-                grant_ttl_ms: 1,
-            })
-            .await
-            .expect(raw);
-        assert_eq!(got, None);
-        mock.assert_async().await;
-        mock.delete_async().await;
-    }
-}
-
-#[tokio::test]
-async fn empty_and_dot_ids_are_rejected_before_sending() {
-    let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200);
-        })
-        .await;
-    let client = client(&server, false);
-    for bad in ["", ".", ".."] {
-        let err = client
-            .read_waitpoint_token(bad, WAITPOINT_ID)
-            .await
-            .expect_err(bad);
-        assert!(
-            matches!(&err, SdkError::Config { field: Some(f), .. } if f == "execution_id"),
-            "{err:?}"
-        );
-        let err = client
-            .read_waitpoint_token(EXEC_ID, bad)
-            .await
-            .expect_err(bad);
-        assert!(
-            matches!(&err, SdkError::Config { field: Some(f), .. } if f == "waitpoint_id"),
-            "{err:?}"
-        );
-        let err = client
-            .issue_reclaim_grant(
-                bad,
-                IssueReclaimGrantRequest {
-                    worker_id: "w".into(),
-                    worker_instance_id: "i".into(),
-                    lane_id: "l".into(),
-                    capability_hash: None,
-                    grant_ttl_ms: 1,
-                    route_snapshot_json: None,
-                    admission_summary: None,
-                    worker_capabilities: vec![],
-                },
-            )
-            .await
-            .expect_err(bad);
-        assert!(!err.is_retryable());
-        let err = client
-            .claim_for_worker(ClaimForWorkerRequest {
-                worker_id: bad.into(),
-                lane_id: "l".into(),
-                worker_instance_id: "i".into(),
-                capabilities: vec![],
-                grant_ttl_ms: 1,
-            })
-            .await
-            .expect_err(bad);
-        assert!(
-            matches!(&err, SdkError::Config { field: Some(f), .. } if f == "worker_id"),
-            "{err:?}"
-        );
-    }
-    assert_eq!(
-        any.calls_async().await,
-        0,
-        "nothing may be sent for an invalid id"
-    );
-}
-
-#[tokio::test]
 async fn only_the_documented_404_reads_as_no_token() {
     let server = MockServer::start_async().await;
     let client = client(&server, true);
     let documented = server
         .mock_async(|when, then| {
-            when.method(GET).path(Operation::Token.path());
+            when.method(GET).path(case("read_waitpoint_token").path);
             then.status(404)
                 .header("cache-control", "no-store")
                 .json_body(json!({"error": "waitpoint token not found (consumed, expired, or unknown id)"}));
@@ -659,7 +998,10 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
         })
         .await;
     let client = client(&server, true);
-    let err = Operation::Rotate.call(&client).await.expect_err("502");
+    let err = case("rotate_waitpoint_secret")
+        .call(&client)
+        .await
+        .expect_err("502");
     match &err {
         SdkError::AdminApi {
             status: 502,
@@ -682,7 +1024,10 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
             then.status(503);
         })
         .await;
-    let err = Operation::Claim.call(&client).await.expect_err("503");
+    let err = case("claim_for_worker")
+        .call(&client)
+        .await
+        .expect_err("503");
     assert!(
         matches!(&err, SdkError::AdminApi { status: 503, message, raw_body, .. } if message == "(empty body)" && raw_body.is_empty()),
         "{err:?}"
@@ -695,13 +1040,30 @@ async fn non_json_and_empty_error_bodies_keep_status_and_text() {
 async fn malformed_success_bodies_are_decode_errors_with_the_raw_text() {
     let server = MockServer::start_async().await;
     let client = client(&server, false);
-    for (op, body) in [
-        (Operation::Claim, r#"{"execution_id": 7}"#),
-        (Operation::Rotate, "not json"),
-        (Operation::Reclaim, r#"{"status":"granted"}"#),
-        (Operation::Token, ""),
-        (Operation::Healthz, r#"{"status":"degraded"}"#),
-    ] {
+    // Bodies near the documented ones, then one body no JSON answer reads.
+    let mut bodies: Vec<(String, &str)> = [
+        ("claim_for_worker", r#"{"execution_id": 7}"#),
+        ("rotate_waitpoint_secret", "not json"),
+        ("issue_reclaim_grant", r#"{"status":"granted"}"#),
+        ("read_waitpoint_token", ""),
+        ("healthz", r#"{"status":"degraded"}"#),
+        ("get_execution_state", r#""sleeping""#),
+        ("report_usage", r#""Maybe""#),
+        ("apply_dependency_to_child", r#"{"Applied": {}}"#),
+        (
+            "create_execution",
+            r#"{"Created": {"execution_id": "x", "public_state": "gone"}}"#,
+        ),
+    ]
+    .into_iter()
+    .map(|(op, body)| (op.to_owned(), body))
+    .collect();
+    for case in cases() {
+        if case.successes[0].content_type == Some("application/json") {
+            bodies.push((case.id.to_owned(), r#"{"surprise": true}"#));
+        }
+    }
+    for (op, body) in &bodies {
         let mock = server
             .mock_async(|when, then| {
                 when.any_request();
@@ -710,14 +1072,14 @@ async fn malformed_success_bodies_are_decode_errors_with_the_raw_text() {
                     .body(body);
             })
             .await;
-        let err = op.call(&client).await.expect_err(body);
+        let err = case(op).call(&client).await.expect_err(body);
         match &err {
             SdkError::Decode {
                 status: 200,
                 raw_body,
                 ..
-            } => assert_eq!(raw_body, body),
-            other => panic!("{op:?}: {other:?}"),
+            } => assert_eq!(raw_body, *body, "{op}"),
+            other => panic!("{op}: {other:?}"),
         }
         assert!(!err.is_retryable());
         assert!(
@@ -726,6 +1088,28 @@ async fn malformed_success_bodies_are_decode_errors_with_the_raw_text() {
         );
         mock.delete_async().await;
     }
+    assert_eq!(bodies.len(), 9 + 27, "every JSON answer is tried");
+}
+
+#[tokio::test]
+async fn metrics_that_are_not_utf8_are_a_decode_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/metrics");
+            then.status(200)
+                .header("content-type", "text/plain")
+                .body(b"ok \xff\xfe");
+        })
+        .await;
+    let err = client(&server, false)
+        .get_metrics()
+        .await
+        .expect_err("not UTF-8");
+    assert!(
+        matches!(&err, SdkError::Decode { status: 200, raw_body, .. } if raw_body.starts_with("ok ")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -738,33 +1122,31 @@ async fn undeclared_statuses_are_typed() {
             then.status(418).body("teapot");
         })
         .await;
-    for op in [
-        Operation::Claim,
-        Operation::Rotate,
-        Operation::Reclaim,
-        Operation::Token,
-        Operation::Healthz,
-    ] {
-        let err = op.call(&client).await.expect_err("418");
+    for case in cases() {
+        let err = case.call(&client).await.expect_err("418");
         assert!(
             matches!(&err, SdkError::AdminApi { status: 418, message, .. } if message == "teapot"),
-            "{op:?}: {err:?}"
+            "{}: {err:?}",
+            case.id
         );
         assert!(!err.is_retryable());
     }
     mock.delete_async().await;
 
+    let rotate = case("rotate_waitpoint_secret");
     // An undeclared 2xx with the documented body is accepted; 204 where no
     // 204 is documented is a decode error, not a silent default.
     let mock = server
         .mock_async(|when, then| {
             when.any_request();
-            then.status(201).json_body(Operation::Rotate.success_body());
+            then.status(201)
+                .header("content-type", "application/json")
+                .body(&rotate.success(200).body);
         })
         .await;
     assert_eq!(
-        Operation::Rotate.call(&client).await.expect("201"),
-        expected_success(Operation::Rotate, 200)
+        rotate.call(&client).await.expect("201"),
+        rotate.success(200).want
     );
     mock.delete_async().await;
     server
@@ -773,7 +1155,7 @@ async fn undeclared_statuses_are_typed() {
             then.status(204);
         })
         .await;
-    let err = Operation::Rotate.call(&client).await.expect_err("204");
+    let err = rotate.call(&client).await.expect_err("204");
     assert!(
         matches!(err, SdkError::Decode { status: 204, .. }),
         "{err:?}"
@@ -784,7 +1166,10 @@ async fn undeclared_statuses_are_typed() {
 async fn connection_refused_is_a_retryable_http_error() {
     let addr = closed_port().await;
     let client = FlowFabricAdminClient::new(format!("http://{addr}")).expect("client");
-    let err = Operation::Claim.call(&client).await.expect_err("refused");
+    let err = case("claim_for_worker")
+        .call(&client)
+        .await
+        .expect_err("refused");
     match &err {
         SdkError::Http { source, context } => {
             assert!(source.is_connect(), "{source:?}");
@@ -803,7 +1188,8 @@ async fn a_server_slower_than_the_timeout_is_a_retryable_timeout() {
         .mock_async(|when, then| {
             when.any_request();
             then.status(200)
-                .json_body(Operation::Token.success_body())
+                .header("content-type", "application/json")
+                .body(&case("read_waitpoint_token").success(200).body)
                 .delay(Duration::from_secs(3));
         })
         .await;
@@ -811,7 +1197,10 @@ async fn a_server_slower_than_the_timeout_is_a_retryable_timeout() {
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
-    let err = Operation::Token.call(&client).await.expect_err("timeout");
+    let err = case("read_waitpoint_token")
+        .call(&client)
+        .await
+        .expect_err("timeout");
     assert!(
         matches!(&err, SdkError::Http { source, .. } if source.is_timeout()),
         "{err:?}"
@@ -826,7 +1215,10 @@ async fn a_body_cut_off_mid_read_keeps_status_and_what_arrived() {
     )
     .await;
     let client = FlowFabricAdminClient::new(format!("http://{addr}")).expect("client");
-    let err = Operation::Rotate.call(&client).await.expect_err("cut");
+    let err = case("rotate_waitpoint_secret")
+        .call(&client)
+        .await
+        .expect_err("cut");
     match &err {
         SdkError::Body {
             status: 500,
@@ -843,17 +1235,23 @@ async fn a_body_cut_off_mid_read_keeps_status_and_what_arrived() {
     )
     .await;
     let client = FlowFabricAdminClient::new(format!("http://{addr}")).expect("client");
-    let err = Operation::Rotate.call(&client).await.expect_err("cut");
+    let err = case("rotate_waitpoint_secret")
+        .call(&client)
+        .await
+        .expect_err("cut");
     assert!(matches!(err, SdkError::Body { status: 200, .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
+    let rotate = case("rotate_waitpoint_secret");
     let elsewhere = MockServer::start_async().await;
     let stolen = elsewhere
         .mock_async(|when, then| {
             when.any_request();
-            then.status(200).json_body(Operation::Rotate.success_body());
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&rotate.success(200).body);
         })
         .await;
     let server = MockServer::start_async().await;
@@ -861,7 +1259,7 @@ async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
     let target = format!(
         "http://localhost:{}{}",
         elsewhere.address().port(),
-        Operation::Rotate.path()
+        rotate.path
     );
     server
         .mock_async(|when, then| {
@@ -870,7 +1268,7 @@ async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
         })
         .await;
     let client = client(&server, true);
-    let err = Operation::Rotate.call(&client).await.expect_err("307");
+    let err = rotate.call(&client).await.expect_err("307");
     match &err {
         SdkError::AdminApi {
             status: 307,
@@ -888,28 +1286,28 @@ async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
 
 #[tokio::test]
 async fn a_same_origin_307_is_followed_with_method_body_and_token() {
+    let rotate = case("rotate_waitpoint_secret");
     let server = MockServer::start_async().await;
     let moved = server
         .mock_async(|when, then| {
             when.method(POST)
-                .path(format!("/moved{}", Operation::Rotate.path()))
+                .path(format!("/moved{}", rotate.path))
                 .header("authorization", format!("Bearer {TOKEN}"))
-                .json_body(Operation::Rotate.expected_body().unwrap());
-            then.status(200).json_body(Operation::Rotate.success_body());
+                .json_body(rotate.body.clone().expect("a body"));
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&rotate.success(200).body);
         })
         .await;
     server
         .mock_async(|when, then| {
-            when.path(Operation::Rotate.path());
+            when.path(rotate.path.clone());
             then.status(307)
-                .header("location", format!("/moved{}", Operation::Rotate.path()));
+                .header("location", format!("/moved{}", rotate.path));
         })
         .await;
-    let got = Operation::Rotate
-        .call(&client(&server, true))
-        .await
-        .expect("followed");
-    assert_eq!(got, expected_success(Operation::Rotate, 200));
+    let got = rotate.call(&client(&server, true)).await.expect("followed");
+    assert_eq!(got, rotate.success(200).want);
     moved.assert_async().await;
 }
 

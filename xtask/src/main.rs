@@ -1,12 +1,15 @@
 //! Developer tasks for the ff-admin workspace, run as `cargo xtask <task>`.
 
 mod codegen;
+mod docs;
 mod spec_check;
 mod suites;
 mod tools;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
+
+use anyhow::Context as _;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -15,8 +18,12 @@ tasks:
   spec-check        check openapi.yaml for what breaks generators and other
                     languages, and the hand-written types against it
   codegen [FILE]    write the generated bindings to FILE
-                    (default: target/codegen/ff_admin_gen.rs) for review
+                    (default: <target dir>/codegen/ff_admin_gen.rs) for review
   tools             install the pinned test tools into .cache/ if missing
+  docs [--check]    build the API reference of openapi.yaml
+                    (<target>/api-reference/index.html) and the rustdoc
+                    (<target>/doc/); --check opens the reference in headless
+                    Chromium and compares what it shows with the spec
   demo              run the demo against a real, embedded ff-server
   test              install the tools if missing, then run every suite
   bench             run the benchmark and print its ratio lines
@@ -28,6 +35,7 @@ fn main() -> ExitCode {
         Some("spec-check") => spec_check::run(),
         Some("codegen") => codegen::run(args.get(1).map(PathBuf::from)),
         Some("tools") => tools::ensure().map(|_| ()),
+        Some("docs") => docs::run_task(&args[1..]),
         Some("demo") => suites::demo(),
         Some("test") => suites::test_all(),
         Some("bench") => suites::bench(),
@@ -55,4 +63,37 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// `cargo`, the one running this task when there is one.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Cargo's target folder for this workspace, as `cargo metadata` reports it
+/// (so `CARGO_TARGET_DIR` and `build.target-dir` are honoured).
+pub fn target_dir() -> anyhow::Result<PathBuf> {
+    let output = cargo()
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .context("start cargo metadata")?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata reported no target_directory")
 }

@@ -2,21 +2,41 @@
 //! would break the Rust generator or generators in other languages, and on
 //! hand-written `ff-admin` types that do not match the spec.
 
+mod pairs;
+mod shape;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Context as _};
 use serde_json::Value;
 
+use shape::resolve;
+
 /// Runs every check and reports all problems at once.
 pub fn run() -> anyhow::Result<()> {
     let root = crate::root();
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
-    let spec: Value = serde_yaml::from_str(&yaml).context("openapi.yaml is not valid YAML")?;
+    let spec: Value = serde_yaml_ng::from_str(&yaml).context("openapi.yaml is not valid YAML")?;
     let mut problems = check_document(&spec);
-    problems.extend(check_hand_written_types(&spec));
+    let table = pairs::table();
+    problems.extend(pairs::check(&spec, &table));
     if problems.is_empty() {
         let ops = operations(&spec).len();
-        println!("spec-check: openapi.yaml is clean ({ops} operations); hand-written types match");
+        let typed = table
+            .iter()
+            .filter(|p| matches!(p.ours, pairs::Ours::Type(..)))
+            .count();
+        println!(
+            "spec-check: openapi.yaml is clean ({ops} operations); {typed} hand-written types match their schemas"
+        );
+        for p in &table {
+            if let pairs::Ours::None(why) = p.ours {
+                println!(
+                    "spec-check: {} {} has no hand-written type: {why}",
+                    p.op, p.part
+                );
+            }
+        }
         Ok(())
     } else {
         for p in &problems {
@@ -45,14 +65,9 @@ fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
     out
 }
 
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec
-            .pointer(r.trim_start_matches('#'))
-            .unwrap_or(&Value::Null),
-        None => value,
-    }
-}
+/// The paths ff-server serves outside its authentication layer: the only
+/// operations that may declare no security requirement.
+const OPEN_PATHS: &[&str] = &["/healthz", "/metrics"];
 
 /// Every structural rule, on the document as data.
 pub fn check_document(spec: &Value) -> Vec<String> {
@@ -80,6 +95,11 @@ pub fn check_document(spec: &Value) -> Vec<String> {
         let label = format!("{id} ({label})");
         if let Some(prev) = seen_ids.insert(id.to_owned(), label.clone()) {
             problems.push(format!("{label}: operationId also used by {prev}"));
+        }
+        if !op.get("x-idempotent").is_some_and(Value::is_boolean) {
+            problems.push(format!(
+                "{label}: missing `x-idempotent: true|false` (retry classes come from it)"
+            ));
         }
         for field in ["summary", "description"] {
             if op
@@ -138,9 +158,10 @@ pub fn check_document(spec: &Value) -> Vec<String> {
         let open = security
             .and_then(Value::as_array)
             .is_none_or(|s| s.is_empty());
-        if open && path != "/healthz" {
+        if open && !OPEN_PATHS.contains(&path.as_str()) {
             problems.push(format!(
-                "{label}: no security requirement (only /healthz is open)"
+                "{label}: no security requirement (only {} are open)",
+                OPEN_PATHS.join(" and ")
             ));
         }
     }
@@ -192,7 +213,7 @@ fn check_schema(spec: &Value, at: &str, schema: &Value, problems: &mut Vec<Strin
     }
     if let Some(variants) = schema["oneOf"].as_array() {
         let Some(prop) = schema["discriminator"]["propertyName"].as_str() else {
-            problems.push(format!("{at}: oneOf without a discriminator"));
+            check_untagged_variants(spec, at, variants, problems);
             return;
         };
         for variant in variants {
@@ -226,6 +247,34 @@ fn check_schema(spec: &Value, at: &str, schema: &Value, problems: &mut Vec<Strin
     }
 }
 
+/// A `oneOf` without a discriminator is how ff-server sends a Rust enum
+/// without a tag: every variant must be externally tagged (an object with
+/// exactly one property, required: `{"Created":{…}}`) or a string enum (a
+/// unit variant: `"AlreadyApplied"`), and no tag may appear twice, so that a
+/// generator can tell the variants apart by their tag alone.
+fn check_untagged_variants(spec: &Value, at: &str, variants: &[Value], problems: &mut Vec<String>) {
+    let mut tags: BTreeMap<String, String> = BTreeMap::new();
+    for (i, variant) in variants.iter().enumerate() {
+        let name = variant["$ref"]
+            .as_str()
+            .map_or_else(|| format!("<inline {i}>"), str::to_owned);
+        let Some(variant_tags) = shape::external_tags(spec, variant) else {
+            problems.push(format!(
+                "{at}: oneOf without a discriminator, and variant {name} is neither an \
+                 externally tagged object (exactly one property, required) nor a string enum"
+            ));
+            continue;
+        };
+        for tag in variant_tags {
+            if let Some(other) = tags.insert(tag.clone(), name.clone()) {
+                problems.push(format!(
+                    "{at}: variant tag `{tag}` appears in {other} and in {name}"
+                ));
+            }
+        }
+    }
+}
+
 fn drop_wide_maxima(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -239,136 +288,14 @@ fn drop_wide_maxima(value: &mut Value) {
     }
 }
 
-/// The shape of a schema that matters on the wire: property name to JSON
-/// type, and the required set.
-#[derive(Debug, PartialEq)]
-struct Shape {
-    properties: BTreeMap<String, String>,
-    required: BTreeSet<String>,
-}
-
-fn json_type(spec: &Value, schema: &Value) -> String {
-    let schema = resolve(spec, schema);
-    if let Some(t) = schema["type"].as_str() {
-        return t.to_owned();
-    }
-    if let Some(types) = schema["type"].as_array() {
-        // schemars writes `["string", "null"]` for `Option<String>`.
-        let non_null: Vec<&str> = types
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|t| *t != "null")
-            .collect();
-        return non_null.join("|");
-    }
-    "<untyped>".to_owned()
-}
-
-fn shape(spec: &Value, schema: &Value) -> Shape {
-    let schema = resolve(spec, schema);
-    let properties = schema["properties"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), json_type(spec, v)))
-        .collect();
-    let required = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    Shape {
-        properties,
-        required,
-    }
-}
-
-fn schemars_value<T: schemars::JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize")
-}
-
-/// The hand-written request and response types of `ff-admin` must have
-/// exactly the properties, types and required set of their spec schema.
-fn check_hand_written_types(spec: &Value) -> Vec<String> {
-    use ff_admin::*;
-    let mut problems = Vec::new();
-    let component = |name: &str| spec["components"]["schemas"][name].clone();
-    let mut pair = |rust: &str, ours: Value, theirs: &str| {
-        let ours = shape(&ours, &ours);
-        let want = shape(spec, &component(theirs));
-        if ours != want {
-            problems.push(format!(
-                "ff_admin::{rust} does not match #/components/schemas/{theirs}: ours {ours:?}, spec {want:?}"
-            ));
-        }
-    };
-    pair(
-        "ClaimForWorkerRequest",
-        schemars_value::<ClaimForWorkerRequest>(),
-        "ClaimForWorkerBody",
-    );
-    pair(
-        "ClaimForWorkerResponse",
-        schemars_value::<ClaimForWorkerResponse>(),
-        "ClaimGrant",
-    );
-    pair(
-        "RotateWaitpointSecretRequest",
-        schemars_value::<RotateWaitpointSecretRequest>(),
-        "RotateWaitpointSecretBody",
-    );
-    pair(
-        "RotateWaitpointSecretResponse",
-        schemars_value::<RotateWaitpointSecretResponse>(),
-        "RotateWaitpointSecretResult",
-    );
-    pair(
-        "IssueReclaimGrantRequest",
-        schemars_value::<IssueReclaimGrantRequest>(),
-        "IssueReclaimGrantBody",
-    );
-
-    // The reclaim answer: one variant per spec variant, matched by `status`.
-    let ours = schemars_value::<IssueReclaimGrantResponse>();
-    let our_variants: BTreeMap<String, Shape> = ours["oneOf"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| {
-            let status = v["properties"]["status"]["enum"][0]
-                .as_str()
-                .unwrap_or("?")
-                .to_owned();
-            (status, shape(&ours, v))
-        })
-        .collect();
-    let spec_variants: BTreeMap<String, Shape> = component("IssueReclaimGrantResponse")["oneOf"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| {
-            let v = resolve(spec, v);
-            let status = v["properties"]["status"]["enum"][0]
-                .as_str()
-                .unwrap_or("?")
-                .to_owned();
-            (status, shape(spec, v))
-        })
-        .collect();
-    if our_variants != spec_variants {
-        problems.push(format!(
-            "ff_admin::IssueReclaimGrantResponse does not match #/components/schemas/IssueReclaimGrantResponse: ours {our_variants:?}, spec {spec_variants:?}"
-        ));
-    }
-    problems
-}
-
 #[cfg(test)]
 mod tests {
     use super::check_document;
     use serde_json::json;
 
+    /// A document every rule accepts: an authenticated read whose answer
+    /// is an untagged enum (`{"Created":{…}}` or a bare string), and the
+    /// open `/metrics`.
     fn minimal() -> serde_json::Value {
         json!({
             "openapi": "3.0.3",
@@ -377,14 +304,30 @@ mod tests {
             "paths": {
                 "/v1/things/{id}": {"get": {
                     "operationId": "get_thing",
+                    "x-idempotent": true,
                     "summary": "s", "description": "d",
                     "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                     "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "properties": {"n": {"type": "integer", "format": "uint64", "minimum": 0, "maximum": 18446744073709551615u64}}
+                        "$ref": "#/components/schemas/Outcome"
                     }}}}}
+                }},
+                "/metrics": {"get": {
+                    "operationId": "get_metrics",
+                    "x-idempotent": true,
+                    "summary": "s", "description": "d",
+                    "security": [],
+                    "responses": {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}}
                 }}
-            }
+            },
+            "components": {"schemas": {
+                "Thing": {
+                    "type": "object",
+                    "properties": {"n": {"type": "integer", "format": "uint64", "minimum": 0, "maximum": 18446744073709551615u64}}
+                },
+                "Created": {"type": "object", "required": ["Created"], "properties": {"Created": {"$ref": "#/components/schemas/Thing"}}},
+                "Done": {"type": "string", "enum": ["Ok", "AlreadyDone"]},
+                "Outcome": {"oneOf": [{"$ref": "#/components/schemas/Created"}, {"$ref": "#/components/schemas/Done"}]}
+            }}
         })
     }
 
@@ -424,8 +367,7 @@ mod tests {
             (
                 "unbounded uint64",
                 Box::new(|s| {
-                    s["paths"]["/v1/things/{id}"]["get"]["responses"]["200"]["content"]
-                        ["application/json"]["schema"]["properties"]["n"]
+                    s["components"]["schemas"]["Thing"]["properties"]["n"]
                         .as_object_mut()
                         .unwrap()
                         .remove("maximum");
@@ -438,9 +380,48 @@ mod tests {
                 }),
             ),
             (
-                "no security requirement",
+                "get_thing (GET /v1/things/{id}): no security requirement (only /healthz and /metrics are open)",
                 Box::new(|s| {
                     s["security"] = json!([]);
+                }),
+            ),
+            (
+                "get_thing (GET /v1/things/{id}): missing `x-idempotent: true|false`",
+                Box::new(|s| {
+                    s["paths"]["/v1/things/{id}"]["get"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("x-idempotent");
+                }),
+            ),
+            (
+                "get_metrics (GET /metrics): missing `x-idempotent: true|false`",
+                Box::new(|s| {
+                    s["paths"]["/metrics"]["get"]["x-idempotent"] = json!("yes");
+                }),
+            ),
+            (
+                "/components/schemas/Outcome: oneOf without a discriminator, and variant #/components/schemas/Thing is neither",
+                Box::new(|s| {
+                    s["components"]["schemas"]["Outcome"]["oneOf"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(json!({"$ref": "#/components/schemas/Thing"}));
+                }),
+            ),
+            (
+                "/components/schemas/Outcome: oneOf without a discriminator, and variant <inline 1> is neither",
+                Box::new(|s| {
+                    s["components"]["schemas"]["Outcome"]["oneOf"][1] = json!({
+                        "type": "object", "required": ["A"],
+                        "properties": {"A": {"type": "string"}, "B": {"type": "string"}}
+                    });
+                }),
+            ),
+            (
+                "/components/schemas/Outcome: variant tag `Created` appears in #/components/schemas/Created and in #/components/schemas/Done",
+                Box::new(|s| {
+                    s["components"]["schemas"]["Done"]["enum"] = json!(["Ok", "Created"]);
                 }),
             ),
         ];
@@ -458,12 +439,24 @@ mod tests {
     #[test]
     fn a_status_variant_must_be_a_one_value_enum() {
         let mut spec = minimal();
-        spec["components"] = json!({"schemas": {
-            "A": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["a"]}}},
-            "B": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
-            "AB": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
-                   "discriminator": {"propertyName": "status"}}
-        }});
+        let schemas = spec["components"]["schemas"].as_object_mut().unwrap();
+        for (name, schema) in [
+            (
+                "A",
+                json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["a"]}}}),
+            ),
+            (
+                "B",
+                json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}),
+            ),
+            (
+                "AB",
+                json!({"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+                   "discriminator": {"propertyName": "status"}}),
+            ),
+        ] {
+            schemas.insert(name.into(), schema);
+        }
         let problems = check_document(&spec);
         assert!(
             problems

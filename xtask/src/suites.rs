@@ -8,13 +8,10 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 
 use crate::tools::{self, run, Tools};
+use crate::{cargo, docs};
 
 /// The token the standalone live servers demand.
 const LIVE_TOKEN: &str = "xtask-live-token";
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
 
 /// Environment every live suite needs.
 fn live_env(cmd: &mut Command, tools: &Tools) {
@@ -24,9 +21,10 @@ fn live_env(cmd: &mut Command, tools: &Tools) {
 }
 
 /// Installs what is missing, then runs every suite: the Rust tests (unit,
-/// httpmock contract, live on three backends, doc tests), the spec
-/// validators, the Python and TypeScript clients, and schemathesis against
-/// the real server on each backend.
+/// httpmock contract, live on four backends, doc tests), the spec
+/// validators, the API reference in headless Chromium, the Python and
+/// TypeScript clients, and schemathesis against the real server on each
+/// backend.
 pub fn test_all() -> anyhow::Result<()> {
     let started = Instant::now();
     let tools = tools::ensure()?;
@@ -57,6 +55,10 @@ pub fn test_all() -> anyhow::Result<()> {
             .current_dir(&root))
     })?;
     step(
+        "api reference (redocly build-docs, checked in headless chromium)",
+        || docs::build_and_check(&tools),
+    )?;
+    step(
         "typescript client (openapi-typescript + tsc --strict)",
         || typescript(&tools),
     )?;
@@ -76,7 +78,7 @@ pub fn test_all() -> anyhow::Result<()> {
         let server = LiveProcess::start(&tools, "valkey")?;
         python_client(&tools, &server.url)
     })?;
-    for backend in ["valkey", "postgres", "sqlite"] {
+    for backend in ["valkey", "valkey-cluster", "postgres", "sqlite"] {
         step(
             &format!("schemathesis against the live server ({backend})"),
             || {
@@ -109,7 +111,7 @@ struct LiveProcess {
 
 impl LiveProcess {
     fn start(tools: &Tools, backend: &str) -> anyhow::Result<Self> {
-        let binary = crate::root().join("target/debug/ff-live-server");
+        let binary = crate::target_dir()?.join("debug/ff-live-server");
         let mut cmd = Command::new(&binary);
         cmd.args(["--backend", backend, "--token", LIVE_TOKEN])
             .stdin(Stdio::piped())
@@ -178,7 +180,7 @@ fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
 
 fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
     let root = crate::root();
-    let out = root.join("target/clients/python");
+    let out = crate::target_dir()?.join("clients/python");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
     }
@@ -207,7 +209,7 @@ fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
 
 fn typescript(tools: &Tools) -> anyhow::Result<()> {
     let root = crate::root();
-    let out = root.join("target/clients/ts");
+    let out = crate::target_dir()?.join("clients/ts");
     std::fs::create_dir_all(&out)?;
     run(Command::new(tools.node_bin.join("openapi-typescript"))
         .arg("openapi.yaml")

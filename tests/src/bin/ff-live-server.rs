@@ -1,8 +1,8 @@
 //! A real ff-server 0.15 on a backend it starts itself, for tools outside
 //! Rust (schemathesis, generated clients).
 //!
-//! `ff-live-server --backend valkey|postgres|sqlite [--token T]` prints
-//! `ready http://127.0.0.1:<port>` once it serves, and runs until its
+//! `ff-live-server --backend valkey|valkey-cluster|postgres|sqlite [--token T]`
+//! prints `ready http://127.0.0.1:<port>` once it serves, and runs until its
 //! standard input closes (or reaches end of file), or until SIGINT or
 //! SIGTERM; then it stops the server and removes the backend it started.
 //!
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
             other => bail!("unknown argument `{other}`"),
         }
     }
-    let backend = backend.context("--backend valkey|postgres|sqlite is required")?;
+    let backend = backend.context("--backend valkey|valkey-cluster|postgres|sqlite is required")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

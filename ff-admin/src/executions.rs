@@ -1,0 +1,468 @@
+//! The execution operations of [`FlowFabricAdminClient`]: create, list,
+//! read, cancel, signal, reprioritise, replay, revoke a lease, and read an
+//! attempt's output stream.
+
+use ff_admin_gen::operations as op;
+use ff_admin_gen::types as wire;
+use futures_core::Stream;
+
+use crate::call::{absent_on_404, from_wire, to_wire};
+use crate::path_id::{self, PathId};
+use crate::{
+    CancelExecutionRequest, CancelExecutionResponse, ChangePriorityResponse,
+    CreateExecutionRequest, CreateExecutionResponse, DeliverSignalRequest, DeliverSignalResponse,
+    ExecutionInfo, ExecutionPage, FlowFabricAdminClient, PendingWaitpoint, PublicState,
+    ReplayExecutionResponse, RevokeLeaseResponse, SdkError, StreamFrames, StreamRange, StreamTail,
+};
+
+/// The server's 404 texts that mean "no such execution".
+const EXECUTION_NOT_FOUND: &[&str] = &["execution not found", "not found: execution"];
+/// The server's 404 text that means "no stored result".
+const RESULT_NOT_FOUND: &[&str] = &["execution result not found"];
+
+/// The page size [`FlowFabricAdminClient::list_executions_stream`] asks for:
+/// the server's ceiling.
+const STREAM_PAGE: u64 = 1000;
+
+impl FlowFabricAdminClient {
+    /// Lists the execution ids of flow partition `partition`, one page
+    /// (`GET /v1/executions`).
+    ///
+    /// Ids come in ascending order, strictly after `cursor` (`None` for the
+    /// first page); `limit` defaults to 50 and the server caps it at 1000.
+    /// Pass the answer's `next_cursor` to read the next page, or use
+    /// [`list_executions_stream`](Self::list_executions_stream).
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` cursor;
+    /// [`SdkError::AdminApi`]: 400 for a malformed cursor, 401, 503
+    /// `unavailable` on SQLite (which does not list), 500; transport and
+    /// decode faults as for every call.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn list_executions(
+        &self,
+        partition: u16,
+        cursor: Option<&str>,
+        limit: Option<u64>,
+    ) -> Result<ExecutionPage, SdkError> {
+        let op = &op::LIST_EXECUTIONS;
+        let cursor = cursor
+            .map(|c| path_id::checked(op.route, "cursor", c).map(wire::ExecutionId))
+            .transpose()?;
+        let page = self
+            .call(op, || {
+                self.raw.list_executions(cursor.as_ref(), limit, partition)
+            })
+            .await?;
+        from_wire(op, page)
+    }
+
+    /// Every execution id of flow partition `partition`, following the
+    /// cursor page by page until the last one (1000 ids per request).
+    ///
+    /// The stream ends after the last id, or after the first error (which
+    /// it yields). Ids created while it runs may or may not appear.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt as _;
+    ///
+    /// # async fn demo(client: ff_admin::FlowFabricAdminClient) -> Result<(), ff_admin::SdkError> {
+    /// let ids: Vec<String> = client.list_executions_stream(7).try_collect().await?;
+    /// println!("{} executions on partition 7", ids.len());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`list_executions`](Self::list_executions), as the stream's last
+    /// item.
+    ///
+    /// # Retries
+    ///
+    /// Read-only; a stream that ended with an error can be resumed with
+    /// [`list_executions`](Self::list_executions) from the last id it
+    /// yielded.
+    pub fn list_executions_stream(
+        &self,
+        partition: u16,
+    ) -> impl Stream<Item = Result<String, SdkError>> + Send + '_ {
+        struct Paging {
+            buffered: std::vec::IntoIter<String>,
+            next: Option<Option<String>>,
+        }
+        let start = Paging {
+            buffered: Vec::new().into_iter(),
+            next: Some(None),
+        };
+        futures_util::stream::unfold(start, move |mut state| async move {
+            loop {
+                if let Some(id) = state.buffered.next() {
+                    return Some((Ok(id), state));
+                }
+                let cursor = state.next.take()?;
+                match self
+                    .list_executions(partition, cursor.as_deref(), Some(STREAM_PAGE))
+                    .await
+                {
+                    Ok(page) => {
+                        state.next = page.next_cursor.map(Some);
+                        state.buffered = page.executions.into_iter();
+                    }
+                    Err(e) => return Some((Err(e), state)),
+                }
+            }
+        })
+    }
+
+    /// Creates an execution with the caller's id (`POST /v1/executions`).
+    ///
+    /// Returns [`CreateExecutionResponse::Created`] (201) the first time and
+    /// [`CreateExecutionResponse::Duplicate`] (200) when an execution with
+    /// this id exists already.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::AdminApi`]: 422 for a malformed id or lane in the body,
+    /// 400 when the backend rejects the request, 401, 409, 413, 415, 429,
+    /// 500, 503 as documented in the spec.
+    ///
+    /// # Retries
+    ///
+    /// Idempotent: a retry with the same `execution_id` answers `Duplicate`.
+    pub async fn create_execution(
+        &self,
+        req: &CreateExecutionRequest,
+    ) -> Result<CreateExecutionResponse, SdkError> {
+        let op = &op::CREATE_EXECUTION;
+        let body: wire::CreateExecutionBody = to_wire(op, req)?;
+        let answer = self.call(op, || self.raw.create_execution(&body)).await?;
+        from_wire(op, answer)
+    }
+
+    /// Reads an execution's description and state
+    /// (`GET /v1/executions/{execution_id}`).
+    ///
+    /// Returns `Ok(None)` only for the server's "execution not found" 404;
+    /// any other 404 (a wrong base path, a proxy) is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 400 for a malformed id, 401, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn get_execution(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<Option<ExecutionInfo>, SdkError> {
+        let op = &op::GET_EXECUTION;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self.call(op, || self.raw.get_execution(&id)).await;
+        absent_on_404(answer, EXECUTION_NOT_FOUND)?
+            .map(|info| from_wire(op, info))
+            .transpose()
+    }
+
+    /// Reads an execution's public state
+    /// (`GET /v1/executions/{execution_id}/state`).
+    ///
+    /// `Ok(None)` for the server's "execution not found" 404 only.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_execution`](Self::get_execution).
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn get_execution_state(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<Option<PublicState>, SdkError> {
+        let op = &op::GET_EXECUTION_STATE;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self.call(op, || self.raw.get_execution_state(&id)).await;
+        absent_on_404(answer, EXECUTION_NOT_FOUND)?
+            .map(|state| from_wire(op, state))
+            .transpose()
+    }
+
+    /// Lists an execution's pending and active waitpoints, at most 1000
+    /// (`GET /v1/executions/{execution_id}/pending-waitpoints`).
+    ///
+    /// `Ok(None)` for the server's "execution not found" 404 only.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_execution`](Self::get_execution).
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn list_pending_waitpoints(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<Option<Vec<PendingWaitpoint>>, SdkError> {
+        let op = &op::LIST_PENDING_WAITPOINTS;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self
+            .call(op, || self.raw.list_pending_waitpoints(&id))
+            .await;
+        absent_on_404(answer, EXECUTION_NOT_FOUND)?
+            .map(|list| from_wire(op, list))
+            .transpose()
+    }
+
+    /// Reads the raw result bytes of an execution's current attempt
+    /// (`GET /v1/executions/{execution_id}/result`).
+    ///
+    /// `Ok(None)` for the server's "execution result not found" 404: the
+    /// execution is unknown, has not completed, or its result was trimmed.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_execution`](Self::get_execution).
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn get_execution_result(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<Option<Vec<u8>>, SdkError> {
+        let op = &op::GET_EXECUTION_RESULT;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self
+            .call_bytes(op, || self.raw.get_execution_result(&id))
+            .await;
+        absent_on_404(answer, RESULT_NOT_FOUND)
+    }
+
+    /// Cancels `req.execution_id`
+    /// (`POST /v1/executions/{execution_id}/cancel`).
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 404 for an unknown execution; 400 for one
+    /// that ended otherwise (SQLite, Postgres) or a missing `lease_epoch`;
+    /// 409 for a stale lease or, on Valkey, an execution that ended
+    /// otherwise; 401, 413, 415, 422, 429, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Idempotent: cancelling a cancelled execution answers `Cancelled`
+    /// again.
+    pub async fn cancel_execution(
+        &self,
+        req: &CancelExecutionRequest,
+    ) -> Result<CancelExecutionResponse, SdkError> {
+        let op = &op::CANCEL_EXECUTION;
+        let id = wire::ExecutionId(path_id::checked(
+            op.route,
+            "execution_id",
+            &req.execution_id,
+        )?);
+        let body: wire::CancelExecutionBody = to_wire(op, req)?;
+        let answer = self
+            .call(op, || self.raw.cancel_execution(&id, &body))
+            .await?;
+        from_wire(op, answer)
+    }
+
+    /// Delivers a signal to a waitpoint of `req.execution_id`
+    /// (`POST /v1/executions/{execution_id}/signal`).
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 404 for an unknown execution, suspension or
+    /// waitpoint; 400 for a token that does not verify or a waitpoint of
+    /// another execution; 401, 409, 413, 415, 422, 429, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Not idempotent: duplicate detection depends on the backend and on
+    /// `dedup_ttl_ms`, so a retry after a lost answer may deliver twice.
+    pub async fn deliver_signal(
+        &self,
+        req: &DeliverSignalRequest,
+    ) -> Result<DeliverSignalResponse, SdkError> {
+        let op = &op::DELIVER_SIGNAL;
+        let id = wire::ExecutionId(path_id::checked(
+            op.route,
+            "execution_id",
+            &req.execution_id,
+        )?);
+        let body: wire::DeliverSignalBody = to_wire(op, req)?;
+        let answer = self
+            .call(op, || self.raw.deliver_signal(&id, &body))
+            .await?;
+        from_wire(op, answer)
+    }
+
+    /// Sets the priority of an execution that waits to be claimed
+    /// (`PUT /v1/executions/{execution_id}/priority`); the server clamps it
+    /// to 0..=9000.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 409 `contention` (retryable) when the
+    /// execution is not runnable and eligible now (a fresh execution on
+    /// Postgres or SQLite); 404, 400, 401, 413, 415, 422, 429, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Idempotent: setting the same value twice has the effect of once.
+    pub async fn change_priority(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+        new_priority: i32,
+    ) -> Result<ChangePriorityResponse, SdkError> {
+        let op = &op::CHANGE_PRIORITY;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let body = wire::ChangePriorityBody { new_priority };
+        let answer = self
+            .call(op, || self.raw.change_priority(&id, &body))
+            .await?;
+        from_wire(op, answer)
+    }
+
+    /// Replays an execution that has ended
+    /// (`POST /v1/executions/{execution_id}/replay`).
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 409 `execution_not_terminal` or
+    /// `max_replays_exhausted`; 404, 400, 401, 413, 429, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Not idempotent: a retry after a lost success answers 409 or replays
+    /// once more.
+    pub async fn replay_execution(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<ReplayExecutionResponse, SdkError> {
+        let op = &op::REPLAY_EXECUTION;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self.call(op, || self.raw.replay_execution(&id)).await?;
+        from_wire(op, answer)
+    }
+
+    /// Revokes the lease a worker holds on an execution
+    /// (`POST /v1/executions/{execution_id}/revoke-lease`).
+    ///
+    /// [`RevokeLeaseResponse::AlreadySatisfied`] when there was no lease.
+    /// On Valkey the execution is then reclaimable with
+    /// [`issue_reclaim_grant`](Self::issue_reclaim_grant); Postgres and
+    /// SQLite make it runnable again.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id;
+    /// [`SdkError::AdminApi`]: 404, 400, 401, 409, 413, 429, 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Idempotent: a retry answers `AlreadySatisfied`.
+    pub async fn revoke_lease(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+    ) -> Result<RevokeLeaseResponse, SdkError> {
+        let op = &op::REVOKE_LEASE;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self.call(op, || self.raw.revoke_lease(&id)).await?;
+        from_wire(op, answer)
+    }
+
+    /// Reads frames of attempt `attempt_index`'s output stream in `range`
+    /// (`GET /v1/executions/{execution_id}/attempts/{attempt_index}/stream`).
+    ///
+    /// An unknown execution or attempt reads as an empty stream.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::Config`] for an empty, `.` or `..` id or cursor;
+    /// [`SdkError::AdminApi`]: 400 for a limit outside 1..=1000 or a
+    /// malformed cursor or id; 401; 429 when Valkey's stream pool is full;
+    /// 500, 503.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn read_attempt_stream(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+        attempt_index: u32,
+        range: &StreamRange,
+    ) -> Result<StreamFrames, SdkError> {
+        let op = &op::READ_ATTEMPT_STREAM;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let cursor = |field: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| path_id::checked(op.route, field, v).map(wire::StreamCursor))
+                .transpose()
+        };
+        let from = cursor("from", &range.from)?;
+        let to = cursor("to", &range.to)?;
+        let answer = self
+            .call(op, || {
+                self.raw.read_attempt_stream(
+                    &id,
+                    attempt_index,
+                    from.as_ref(),
+                    range.limit,
+                    to.as_ref(),
+                )
+            })
+            .await?;
+        from_wire(op, answer)
+    }
+
+    /// Returns the frames of attempt `attempt_index`'s stream after
+    /// `tail.after`, waiting up to `tail.block_ms` for the first one
+    /// (`GET /v1/executions/{execution_id}/attempts/{attempt_index}/stream/tail`).
+    ///
+    /// The call can take `block_ms` before answering: keep the client's
+    /// timeout above it.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_attempt_stream`](Self::read_attempt_stream); also 400 for
+    /// `block_ms` above 30000 or an `after` of `start`/`end`.
+    ///
+    /// # Retries
+    ///
+    /// Read-only: always safe to retry.
+    pub async fn tail_attempt_stream(
+        &self,
+        execution_id: &(impl PathId + ?Sized),
+        attempt_index: u32,
+        tail: &StreamTail,
+    ) -> Result<StreamFrames, SdkError> {
+        let op = &op::TAIL_ATTEMPT_STREAM;
+        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let answer = self
+            .call(op, || {
+                self.raw.tail_attempt_stream(
+                    &id,
+                    attempt_index,
+                    tail.after.as_deref(),
+                    tail.block_ms,
+                    tail.limit,
+                )
+            })
+            .await?;
+        from_wire(op, answer)
+    }
+}
