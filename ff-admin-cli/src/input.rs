@@ -33,17 +33,14 @@ impl Input {
         }
     }
 
-    /// An optional path or query parameter, decoded as `T` (for operations
-    /// with integer or optional parameters).
+    /// A path or query parameter, decoded as `T`; an absent one decodes
+    /// from `null` (so `Option<T>` for an optional parameter). For
+    /// operations with integer or optional parameters.
     #[allow(dead_code)]
-    pub(crate) fn param<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Failure> {
-        self.params
-            .get(name)
-            .map(|value| {
-                serde_json::from_value(value.clone())
-                    .map_err(|e| Failure::Usage(format!("--{}: {e}", name.replace('_', "-"))))
-            })
-            .transpose()
+    pub(crate) fn param<T: DeserializeOwned>(&self, name: &str) -> Result<T, Failure> {
+        let value = self.params.get(name).cloned().unwrap_or(Value::Null);
+        serde_json::from_value(value)
+            .map_err(|e| Failure::Usage(format!("--{}: {e}", name.replace('_', "-"))))
     }
 
     /// The JSON body, decoded as `T` (an `ff-admin` request type).
@@ -181,6 +178,7 @@ mod tests {
         SpecField {
             name,
             flag,
+            value_name: "VALUE",
             location,
             required: true,
             kind: Kind::String,

@@ -38,6 +38,8 @@ pub(crate) struct SpecField {
     pub name: &'static str,
     /// The flag: the name in kebab case (`grant-ttl-ms`).
     pub flag: &'static str,
+    /// The flag's value in help: the name in upper case (`GRANT_TTL_MS`).
+    pub value_name: &'static str,
     /// Where the value goes.
     pub location: Location,
     /// Whether the spec requires it.
