@@ -188,10 +188,11 @@ fn field(
         .map(first_paragraph)
         .unwrap_or_default();
     Ok(format!(
-        "SpecField {{ name: {name:?}, flag: {:?}, location: Location::{location}, \
+        "SpecField {{ name: {name:?}, flag: {:?}, value_name: {:?}, location: Location::{location}, \
          required: {required}, kind: Kind::{kind}, repeated: {repeated}, \
          choices: &[{}], help: {help:?} }}",
         kebab(name),
+        name.to_uppercase(),
         choices.join(", "),
     ))
 }

@@ -177,6 +177,7 @@ fn field_arg(field: &'static SpecField) -> Arg {
     }
     let arg = Arg::new(field.name)
         .long(field.flag)
+        .value_name(field.value_name)
         .help(help)
         .value_parser(value_parser(field));
     if field.repeated {

@@ -176,6 +176,7 @@ mod tests {
         SpecField {
             name,
             flag,
+            value_name: "VALUE",
             location,
             required: true,
             kind: Kind::String,

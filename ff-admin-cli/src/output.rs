@@ -32,7 +32,6 @@ impl Answer {
     }
 
     /// A result whose body is not JSON (metrics text, a result payload).
-    #[allow(dead_code)] // for operations answering text or bytes
     pub(crate) fn raw(body: impl Into<Vec<u8>>) -> Result<Self, Failure> {
         Ok(Self::Raw(body.into()))
     }

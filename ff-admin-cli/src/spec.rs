@@ -38,6 +38,8 @@ pub(crate) struct SpecField {
     pub name: &'static str,
     /// The flag: the name in kebab case (`grant-ttl-ms`).
     pub flag: &'static str,
+    /// The flag's value in help: the name in upper case (`GRANT_TTL_MS`).
+    pub value_name: &'static str,
     /// Where the value goes.
     pub location: Location,
     /// Whether the spec requires it.
@@ -53,9 +55,6 @@ pub(crate) struct SpecField {
 }
 
 /// Where a field's value goes in the request.
-// Each variant is constructed by the generated table when the spec has
-// such a field; a spec without one leaves it unused.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Location {
     /// A path segment.
@@ -67,8 +66,6 @@ pub(crate) enum Location {
 }
 
 /// How a flag's text becomes a JSON value.
-// As for `Location`: the generated table uses the kinds the spec needs.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// Taken as is.
