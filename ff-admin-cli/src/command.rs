@@ -27,6 +27,9 @@ pub(crate) const POLL: &str = "poll";
 /// How long `--poll` polls.
 pub(crate) const MAX_WAIT: &str = "max-wait";
 
+/// The help heading of an operation's own flags.
+const REQUEST: &str = "Request";
+
 /// The server when neither `--url` nor `FF_ADMIN_URL` names one.
 pub(crate) const DEFAULT_URL: &str = "http://127.0.0.1:9090";
 
@@ -109,6 +112,7 @@ pub(crate) fn subcommand(
     poll: bool,
 ) -> Command {
     let mut command = Command::new(spec.command)
+        .next_help_heading(REQUEST)
         .about(spec.summary)
         .long_about(format!(
             "{}\n\n{}\n\n{} {}",
@@ -174,6 +178,9 @@ fn field_arg(field: &'static SpecField) -> Arg {
     }
     if field.kind == Kind::Json {
         help.push_str(" [JSON]");
+    }
+    if field.repeated {
+        help.push_str(" [repeatable]");
     }
     let arg = Arg::new(field.name)
         .long(field.flag)
