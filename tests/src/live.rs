@@ -362,7 +362,8 @@ pub struct LiveServer {
 
 impl LiveServer {
     /// Starts `backend` and an ff-server on it, serving the real router
-    /// (with `token` as its bearer token) on a free loopback port.
+    /// (with `token` as its bearer token, and the unauthenticated
+    /// `/metrics`) on a free loopback port.
     pub async fn start(backend: Backend, token: Option<&str>) -> anyhow::Result<Self> {
         let mut cfg = ServerConfig::new();
         let guard = match backend {
@@ -402,9 +403,15 @@ impl LiveServer {
                 .await
                 .with_context(|| format!("ff-server did not boot on {}", backend.name()))?,
         );
-        let app =
-            ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
-                .context("build the ff-server router")?;
+        // As ff-server's own binary does: `/metrics` served from the
+        // server's registry (the `observability` feature is on).
+        let app = ff_server::api::router_with_metrics(
+            server.clone(),
+            &["*".to_owned()],
+            token.map(str::to_owned),
+            Some(server.metrics().clone()),
+        )
+        .context("build the ff-server router")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         let serve = tokio::spawn(async move {
