@@ -2,6 +2,7 @@
 //! servers for faults an HTTP mock cannot produce.
 
 pub mod live;
+pub mod live_ops;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]

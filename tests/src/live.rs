@@ -338,8 +338,10 @@ pub enum BackendGuard {
     Valkey(ValkeyProcess),
     /// The PostgreSQL cluster.
     Postgres(PostgresCluster),
-    /// Nothing to keep: the SQLite database lives in the server.
-    Sqlite,
+    /// Nothing to keep: the SQLite database lives in the server. Holds
+    /// its shared-cache URI, which another connection in this process can
+    /// open.
+    Sqlite(String),
 }
 
 /// A real ff-server on `127.0.0.1:<port>`, and the backend under it.
@@ -388,11 +390,12 @@ impl LiveServer {
                 cfg.backend = BackendKind::Sqlite;
                 // A unique in-memory database: a bare `:memory:` is shared by
                 // every server in the process.
-                cfg.sqlite = SqliteServerConfig::new(format!(
+                let uri = format!(
                     "file:ff-admin-{}?mode=memory&cache=shared",
                     uuid::Uuid::new_v4()
-                ));
-                BackendGuard::Sqlite
+                );
+                cfg.sqlite = SqliteServerConfig::new(uri.clone());
+                BackendGuard::Sqlite(uri)
             }
         };
         cfg.listen_addr = "127.0.0.1:0".into();
@@ -432,6 +435,14 @@ impl LiveServer {
     pub fn postgres_url(&self) -> Option<&str> {
         match &self.guard {
             BackendGuard::Postgres(c) => Some(&c.url),
+            _ => None,
+        }
+    }
+
+    /// The SQLite database's shared-cache URI, when the backend is SQLite.
+    pub fn sqlite_uri(&self) -> Option<&str> {
+        match &self.guard {
+            BackendGuard::Sqlite(uri) => Some(uri),
             _ => None,
         }
     }
