@@ -117,18 +117,18 @@ pub(crate) async fn budgets(cx: &Ctx) {
     let r = c.report_usage(&budget, &ops::usage_request(50, None)).await;
     cx.check(
         "report_usage",
-        "50 more (105, hard limit 100)",
-        "200 HardBreach tokens, hard limit 100",
+        "50 more (105 would pass the hard limit 100)",
+        "200 HardBreach tokens, usage still 55: the report is refused",
         &r,
-        matches!(&r, Ok(ReportUsageResponse::HardBreach { dimension, hard_limit: HARD, .. }) if dimension == DIMENSION),
+        matches!(&r, Ok(ReportUsageResponse::HardBreach { dimension, current_usage: 55, hard_limit: HARD }) if dimension == DIMENSION),
     );
     let r = c.get_budget_status(&budget).await;
     cx.check(
         "get_budget_status",
         "after the breaches",
-        "Some(status): usage recorded, one hard and one soft breach, last breach on tokens",
+        "Some(status): usage 55, one hard and one soft breach, last breach on tokens",
         &r,
-        matches!(&r, Ok(Some(s)) if s.usage.get(DIMENSION).copied().unwrap_or(0) >= 55
+        matches!(&r, Ok(Some(s)) if s.usage.get(DIMENSION) == Some(&55)
             && s.breach_count == 1 && s.soft_breach_count == 1
             && s.last_breach_dim.as_deref() == Some(DIMENSION)),
     );

@@ -454,13 +454,17 @@ async fn cancellation(cx: &Ctx) {
     let r = c
         .add_execution_to_flow(&ops::member_request(&flow, &late))
         .await;
-    cx.check(
-        "add_execution_to_flow",
-        "cancelled flow",
-        "an error: the flow is terminal",
-        &r,
-        r.is_err(),
-    );
+    let (expected, ok) = match cx.family {
+        Family::Valkey => (
+            "500 flow_already_terminal (a script error), retryable",
+            ops::is_script_error(&r, "flow_already_terminal"),
+        ),
+        Family::Postgres | Family::Sqlite => (
+            "400 invalid_input: flow_already_terminal",
+            ops::is_api(&r, 400, "flow_already_terminal"),
+        ),
+    };
+    cx.check("add_execution_to_flow", "cancelled flow", expected, &r, ok);
 
     // cancel_all, waiting, one member cancelled before.
     let (flow, members) = flow_with_members(cx, 2).await;
