@@ -78,14 +78,20 @@ impl Outcomes {
         got: &T,
         ok: bool,
     ) -> bool {
+        self.record(&format!("{op}: {case}"), &format!("{got:?}"), expected, ok)
+    }
+
+    /// Prints one step (`what`), its answer as `shown` and what was
+    /// `expected`; records a failure unless `ok`. Returns `ok`.
+    pub fn record(&self, what: &str, shown: &str, expected: &str, ok: bool) -> bool {
         let mark = if ok { "ok  " } else { "FAIL" };
         println!(
-            "[{mark}] {} {op}: {case}\n       -> {got:?}\n       expected: {expected}",
+            "[{mark}] {} {what}\n       -> {shown}\n       expected: {expected}",
             self.label
         );
         if !ok {
             self.lock()
-                .push(format!("{op}: {case}: expected {expected}, got {got:?}"));
+                .push(format!("{what}: expected {expected}, got {shown}"));
         }
         ok
     }
