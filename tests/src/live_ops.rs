@@ -101,19 +101,6 @@ impl Outcomes {
         self.lock().clone()
     }
 
-    /// Panics listing every unexpected outcome, if there was one.
-    #[track_caller]
-    pub fn assert_all_expected(&self) {
-        let failures = self.failures();
-        assert!(
-            failures.is_empty(),
-            "{}: {} unexpected outcome(s):\n  {}",
-            self.label,
-            failures.len(),
-            failures.join("\n  ")
-        );
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
         self.failures.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -121,7 +121,21 @@ async fn every_operation(backend: Backend) {
         backend.name(),
         started.elapsed()
     );
-    cx.o.assert_all_expected();
+    let failures = cx.o.failures();
+    let stopping = std::time::Instant::now();
+    drop(cx);
+    println!(
+        "{}: server and backend stopped in {:.1?}",
+        backend.name(),
+        stopping.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{}: {} unexpected outcome(s):\n  {}",
+        backend.name(),
+        failures.len(),
+        failures.join("\n  ")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -132,6 +132,37 @@ async fn membership_and_edges(cx: &Ctx) {
             })
         ),
     );
+    // A second flow on the same partition: `a` belongs to the first.
+    let other = loop {
+        let id = ops::new_uuid();
+        if ops::member_partition(&cx.live, &id) == partition {
+            break id;
+        }
+    };
+    c.create_flow(&ops::flow_request(&other))
+        .await
+        .expect("create flow");
+    let r = c
+        .add_execution_to_flow(&ops::member_request(&other, &a))
+        .await;
+    let (expected, ok) = match cx.family {
+        Family::Valkey => (
+            "500 already_member_of_different_flow (an error code the backend cannot parse), retryable",
+            matches!(&r, Err(SdkError::AdminApi { status: 500, retryable: Some(true), message, .. })
+                if message.contains("unknown error code: already_member_of_different_flow")),
+        ),
+        Family::Postgres | Family::Sqlite => (
+            "400 invalid_input: already_member_of_different_flow",
+            ops::is_api(&r, 400, "already_member_of_different_flow"),
+        ),
+    };
+    cx.check(
+        "add_execution_to_flow",
+        "member of another flow",
+        expected,
+        &r,
+        ok,
+    );
     let r = c
         .add_execution_to_flow(&ops::member_request(&flow, &stray))
         .await;
