@@ -5,6 +5,7 @@
 pub mod live;
 pub mod route_coverage;
 pub mod router_routes;
+pub mod live_ops;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]

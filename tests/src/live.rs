@@ -529,8 +529,10 @@ pub enum BackendGuard {
     ValkeyCluster(ValkeyCluster),
     /// The PostgreSQL cluster.
     Postgres(PostgresCluster),
-    /// Nothing to keep: the SQLite database lives in the server.
-    Sqlite,
+    /// Nothing to keep: the SQLite database lives in the server. Holds
+    /// its shared-cache URI, which another connection in this process can
+    /// open.
+    Sqlite(String),
 }
 
 /// How long a [`LiveServer`] took to start, measured once by its start.
@@ -564,7 +566,8 @@ pub struct LiveServer {
 
 impl LiveServer {
     /// Starts `backend` and an ff-server on it, serving the real router
-    /// (with `token` as its bearer token) on a free loopback port.
+    /// (with `token` as its bearer token, and the unauthenticated
+    /// `/metrics`) on a free loopback port.
     pub async fn start(backend: Backend, token: Option<&str>) -> anyhow::Result<Self> {
         let mut cfg = ServerConfig::new();
         let started = Instant::now();
@@ -601,11 +604,12 @@ impl LiveServer {
                 cfg.backend = BackendKind::Sqlite;
                 // A unique in-memory database: a bare `:memory:` is shared by
                 // every server in the process.
-                cfg.sqlite = SqliteServerConfig::new(format!(
+                let uri = format!(
                     "file:ff-admin-{}?mode=memory&cache=shared",
                     uuid::Uuid::new_v4()
-                ));
-                BackendGuard::Sqlite
+                );
+                cfg.sqlite = SqliteServerConfig::new(uri.clone());
+                BackendGuard::Sqlite(uri)
             }
         };
         cfg.listen_addr = "127.0.0.1:0".into();
@@ -621,9 +625,15 @@ impl LiveServer {
             backend: backend_ready,
             server: started.elapsed() - backend_ready,
         };
-        let app =
-            ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
-                .context("build the ff-server router")?;
+        // As ff-server's own binary does: `/metrics` served from the
+        // server's registry (the `observability` feature is on).
+        let app = ff_server::api::router_with_metrics(
+            server.clone(),
+            &["*".to_owned()],
+            token.map(str::to_owned),
+            Some(server.metrics().clone()),
+        )
+        .context("build the ff-server router")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         let serve = tokio::spawn(async move {
@@ -660,6 +670,14 @@ impl LiveServer {
         let mut connection = ff_core::backend::ValkeyConnection::new("127.0.0.1", port);
         connection.cluster = cluster;
         Some(connection)
+    }
+
+    /// The SQLite database's shared-cache URI, when the backend is SQLite.
+    pub fn sqlite_uri(&self) -> Option<&str> {
+        match &self.guard {
+            BackendGuard::Sqlite(uri) => Some(uri),
+            _ => None,
+        }
     }
 
     /// A plain HTTP client for routes `ff-admin` does not cover (creating
@@ -770,27 +788,47 @@ pub async fn promote_to_runnable(live: &LiveServer, execution_id: &str) -> anyho
     pg_update_execution(live, execution_id, "lifecycle_phase = 'runnable'").await
 }
 
-/// How often a claim may answer 204 while an eligible execution exists: the
-/// scheduler probes 32 of the flow partitions per call and moves that window
-/// every 250 ms, so covering 256 partitions takes 8 windows.
-pub const CLAIM_POLLS: usize = 12;
+/// Flow partitions one claim call scans: the scheduler's default window,
+/// which ff-server 0.15 runs with.
+pub const CLAIM_SCAN_WINDOW: u16 = ff_scheduler::SchedulerConfig::DEFAULT_MAX_PARTITIONS_PER_SCAN;
 
-/// The spacing of claim polls: one per scheduler rotation window.
-pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(260);
+/// How often the scheduler moves its scan window to the next partitions.
+pub const CLAIM_WINDOW_MOVES_EVERY_MS: u64 =
+    ff_scheduler::SchedulerConfig::DEFAULT_ROTATION_WINDOW_MS;
 
-/// Claims until a grant arrives or [`CLAIM_POLLS`] calls answered 204.
+/// How many claim calls, one per window, scan `partitions` flow partitions
+/// once (8 for the default 256).
+pub fn claim_sweep(partitions: u16) -> usize {
+    usize::from(partitions.div_ceil(CLAIM_SCAN_WINDOW))
+}
+
+/// How many claim calls [`claim_polling`] makes at most: a sweep of a live
+/// server's partitions (the default count, as [`LiveServer`] configures)
+/// and half a sweep more, since where the window starts is the
+/// scheduler's choice.
+pub fn claim_polls() -> usize {
+    let sweep = claim_sweep(ff_core::partition::PartitionConfig::default().num_flow_partitions);
+    sweep + sweep / 2
+}
+
+/// The spacing of claim polls: just over the window's move interval, so
+/// that each call sees the next window.
+pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(CLAIM_WINDOW_MOVES_EVERY_MS + 10);
+
+/// Claims until a grant arrives or [`claim_polls`] calls answered 204.
 /// Returns the grant (if any) and how many calls it took.
 pub async fn claim_polling(
     client: &ff_admin::FlowFabricAdminClient,
     request: impl Fn() -> ff_admin::ClaimForWorkerRequest,
 ) -> Result<(Option<ff_admin::ClaimForWorkerResponse>, usize), ff_admin::SdkError> {
-    for call in 1..=CLAIM_POLLS {
+    let polls = claim_polls();
+    for call in 1..=polls {
         if let Some(grant) = client.claim_for_worker(request()).await? {
             return Ok((Some(grant), call));
         }
         tokio::time::sleep(CLAIM_POLL_INTERVAL).await;
     }
-    Ok((None, CLAIM_POLLS))
+    Ok((None, polls))
 }
 
 /// Runs `UPDATE ff_exec_core SET <assignments>` on one execution's row of a
