@@ -18,7 +18,11 @@ tasks:
                     (default: target/codegen/ff_admin_gen.rs) for review
   tools             install the pinned test tools into .cache/ if missing
   demo              run the demo against a real, embedded ff-server
-  test              install the tools if missing, then run every suite
+  test [--only SUITE[,SUITE...]]
+                    install the tools if missing, then run every suite, or
+                    only those named: rust, bench, spec-validator, redocly,
+                    typescript, python, schemathesis (every backend) or
+                    schemathesis-<valkey|postgres|sqlite>
   bench             run the benchmark and print its ratio lines
 ";
 
@@ -29,7 +33,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(args.get(1).map(PathBuf::from)),
         Some("tools") => tools::ensure().map(|_| ()),
         Some("demo") => suites::demo(),
-        Some("test") => suites::test_all(),
+        Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
