@@ -315,10 +315,14 @@ fn typescript(tools: &Tools) -> anyhow::Result<()> {
     let root = crate::root();
     let out = target_dir().join("clients/ts");
     std::fs::create_dir_all(&out)?;
+    // `--default-non-nullable=false`: a property with a `default` is one the
+    // server fills in when it is absent, so a request may leave it out
+    // (openapi-typescript 7 otherwise makes it required).
     run(Command::new(tools.node_bin.join("openapi-typescript"))
         .arg("openapi.yaml")
         .arg("-o")
         .arg(out.join("schema.d.ts"))
+        .arg("--default-non-nullable=false")
         .current_dir(&root))?;
     std::fs::copy(root.join("xtask/clients/usage.ts"), out.join("usage.ts"))?;
     run(Command::new(tools.node_bin.join("tsc"))
