@@ -16,8 +16,10 @@
 //! [`EXAMPLE_DOWNSTREAM_ID`] (both on flow partition 7); the flow
 //! [`EXAMPLE_FLOW_ID`], whose partition is 7 on Valkey and Postgres (CRC-16
 //! of its UUID modulo 256), with both executions as members (SQLite puts
-//! every flow on partition 0, so there the flow stays empty); and the
-//! budget [`EXAMPLE_BUDGET_ID`] (the spec's `Uuid` example).
+//! every flow on partition 0, so there the flow stays empty); the flow
+//! [`EXAMPLE_FLOW_TO_CANCEL_ID`] of the `cancel_flow` example (a flow of
+//! its own, so that cancelling it leaves the other examples' flow open);
+//! and the budget [`EXAMPLE_BUDGET_ID`] (the spec's `Uuid` example).
 
 use anyhow::{bail, Context as _};
 use ff_admin_contract_tests::live::{Backend, LiveServer};
@@ -32,6 +34,9 @@ const EXAMPLE_DOWNSTREAM_ID: &str = "{fp:7}:8d2e4f6a-1b3c-4d5e-9f70-a1b2c3d4e5f6
 /// The flow id of the spec's flow examples (partition 7 with 256 flow
 /// partitions, like the example executions).
 const EXAMPLE_FLOW_ID: &str = "6c1f2e3d-4b5a-4978-8a6b-5c4d3e2f1af3";
+
+/// The flow of the spec's `cancel_flow` example.
+const EXAMPLE_FLOW_TO_CANCEL_ID: &str = "9b0c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d";
 
 /// The spec's `Uuid` example, used as the example budget's id.
 const EXAMPLE_BUDGET_ID: &str = "6c1f2e3d-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -96,15 +101,17 @@ async fn create_examples(live: &LiveServer) -> anyhow::Result<()> {
     for id in [EXAMPLE_EXECUTION_ID, EXAMPLE_DOWNSTREAM_ID] {
         http.create_execution_with_id(id, "default").await?;
     }
-    expect_created(
-        &http,
-        "/v1/flows",
-        serde_json::json!({
-            "flow_id": EXAMPLE_FLOW_ID, "flow_kind": "pipeline",
-            "namespace": "default", "now": now,
-        }),
-    )
-    .await?;
+    for flow_id in [EXAMPLE_FLOW_ID, EXAMPLE_FLOW_TO_CANCEL_ID] {
+        expect_created(
+            &http,
+            "/v1/flows",
+            serde_json::json!({
+                "flow_id": flow_id, "flow_kind": "pipeline",
+                "namespace": "default", "now": now,
+            }),
+        )
+        .await?;
+    }
     if live.backend != Backend::Sqlite {
         for id in [EXAMPLE_EXECUTION_ID, EXAMPLE_DOWNSTREAM_ID] {
             expect_created(
