@@ -362,7 +362,8 @@ pub struct LiveServer {
 
 impl LiveServer {
     /// Starts `backend` and an ff-server on it, serving the real router
-    /// (with `token` as its bearer token) on a free loopback port.
+    /// with `/metrics` (ff-server's `observability` feature; `token` as its
+    /// bearer token) on a free loopback port.
     pub async fn start(backend: Backend, token: Option<&str>) -> anyhow::Result<Self> {
         let mut cfg = ServerConfig::new();
         let guard = match backend {
@@ -397,14 +398,22 @@ impl LiveServer {
         cfg.listen_addr = "127.0.0.1:0".into();
         cfg.api_token = token.map(str::to_owned);
         let flow_partitions = cfg.partition_config.num_flow_partitions;
+        // One metrics registry shared by the engine and the router, as
+        // ff-server's own binary does: `/metrics` is mounted and scrapes
+        // what the whole process records.
+        let metrics = Arc::new(ff_server::Metrics::new());
         let server = Arc::new(
-            Server::start(cfg)
+            Server::start_with_metrics(cfg, metrics.clone())
                 .await
                 .with_context(|| format!("ff-server did not boot on {}", backend.name()))?,
         );
-        let app =
-            ff_server::api::router(server.clone(), &["*".to_owned()], token.map(str::to_owned))
-                .context("build the ff-server router")?;
+        let app = ff_server::api::router_with_metrics(
+            server.clone(),
+            &["*".to_owned()],
+            token.map(str::to_owned),
+            Some(metrics),
+        )
+        .context("build the ff-server router")?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         let serve = tokio::spawn(async move {
