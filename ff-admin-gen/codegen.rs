@@ -192,7 +192,8 @@ fn merge_json_successes(
     op_id: &str,
     responses: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Option<MergedSchema> {
-    let json_schema = |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
+    let json_schema =
+        |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
     let mut variants: Vec<serde_json::Value> = Vec::new();
     for (code, response) in responses.iter() {
         if !code.starts_with('2') {
