@@ -94,7 +94,10 @@ impl FlowFabricAdminClient {
         let flow_id = wire::Uuid(path_id::checked(op.route, "flow_id", &req.flow_id)?);
         let body: wire::CancelFlowBody = to_wire(op, req)?;
         let answer = self
-            .call(op, || self.raw.cancel_flow(&flow_id, Some(wait), &body))
+            .call(op, || {
+                let wait = if wait { "true" } else { "false" };
+                self.raw.cancel_flow(&flow_id, Some(wait), &body)
+            })
             .await?;
         from_wire(op, answer)
     }

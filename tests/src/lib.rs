@@ -3,9 +3,9 @@
 //! and raw TCP servers for faults an HTTP mock cannot produce.
 
 pub mod live;
+pub mod live_ops;
 pub mod route_coverage;
 pub mod router_routes;
-pub mod live_ops;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]

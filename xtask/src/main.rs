@@ -25,7 +25,11 @@ tasks:
                     (<target>/doc/); --check opens the reference in headless
                     Chromium and compares what it shows with the spec
   demo              run the demo against a real, embedded ff-server
-  test              install the tools if missing, then run every suite
+  test [--only SUITE[,SUITE...]]
+                    install the tools if missing, then run every suite, or
+                    only those named: rust, bench, spec-validator, redocly,
+                    typescript, python, schemathesis (every backend) or
+                    schemathesis-<valkey|postgres|sqlite>
   bench             run the benchmark and print its ratio lines
 ";
 
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
         Some("tools") => tools::ensure().map(|_| ()),
         Some("docs") => docs::run_task(&args[1..]),
         Some("demo") => suites::demo(),
-        Some("test") => suites::test_all(),
+        Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
