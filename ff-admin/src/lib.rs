@@ -11,9 +11,12 @@ mod models;
 mod operations;
 mod path_id;
 mod response;
+mod retry;
+mod trace;
 
 pub use client::{
-    FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::SdkError;
 pub use models::{
@@ -21,6 +24,7 @@ pub use models::{
     IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
 };
 pub use path_id::PathId;
+pub use retry::RetryPolicy;
 
 /// The raw generated bindings this crate wraps, for operations or details
 /// the ergonomic client does not expose.

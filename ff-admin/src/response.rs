@@ -1,7 +1,9 @@
 //! Turns what the generated client returns into this crate's results: the
 //! one place where statuses, bodies and transport faults become `SdkError`.
 
-use ff_admin_gen::{types::ErrorBody, Error as GenError, Operation, ResponseValue};
+use ff_admin_gen::{
+    types::ErrorBody, Error as GenError, Operation, ResponseTooLarge, ResponseValue,
+};
 use serde::de::DeserializeOwned;
 
 use crate::SdkError;
@@ -39,12 +41,9 @@ pub(crate) async fn settle<T: DeserializeOwned>(
             raw_body: String::from_utf8_lossy(&bytes).into_owned(),
             source,
         }),
-        Err(GenError::ResponseBodyError(source)) => Err(SdkError::Body {
-            status: DECLARED_SUCCESS,
-            context: context(),
-            partial_body: String::new(),
-            source,
-        }),
+        Err(GenError::ResponseBodyError(source)) => {
+            Err(body_fault(op, DECLARED_SUCCESS, &[], source))
+        }
         Err(GenError::CommunicationError(source) | GenError::InvalidUpgrade(source)) => {
             Err(SdkError::Http {
                 source,
@@ -77,12 +76,7 @@ async fn undeclared<T: DeserializeOwned>(
         .flatten();
     let body = read_body(response)
         .await
-        .map_err(|(partial, source)| SdkError::Body {
-            status: status.as_u16(),
-            context: op.route.to_owned(),
-            partial_body: String::from_utf8_lossy(&partial).into_owned(),
-            source,
-        })?;
+        .map_err(|(partial, source)| body_fault(op, status.as_u16(), &partial, source))?;
     if status.is_success() {
         return serde_json::from_slice(&body).map_err(|source| SdkError::Decode {
             status: status.as_u16(),
@@ -120,7 +114,34 @@ async fn undeclared<T: DeserializeOwned>(
     })
 }
 
-/// Reads the whole body, keeping what arrived if the read fails.
+/// The error for an answer whose body read failed with `source` after
+/// `partial` arrived: [`SdkError::ResponseTooLarge`] when the body passed
+/// the client's size limit, [`SdkError::Body`] when it was cut off.
+pub(crate) fn body_fault(
+    op: &Operation,
+    status: u16,
+    partial: &[u8],
+    source: reqwest::Error,
+) -> SdkError {
+    match ResponseTooLarge::find(&source) {
+        Some(large) => SdkError::ResponseTooLarge {
+            status: large.status().as_u16(),
+            context: op.route.to_owned(),
+            limit: large.limit(),
+            declared_length: large.declared_length(),
+            prefix: String::from_utf8_lossy(large.prefix()).into_owned(),
+        },
+        None => SdkError::Body {
+            status,
+            context: op.route.to_owned(),
+            partial_body: String::from_utf8_lossy(partial).into_owned(),
+            source,
+        },
+    }
+}
+
+/// Reads the whole body (at most the client's size limit, which the
+/// generated client enforces), keeping what arrived if the read fails.
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, (Vec<u8>, reqwest::Error)> {
     let hint = response.content_length().unwrap_or(0).min(64 * 1024);
     let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
