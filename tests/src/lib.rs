@@ -1,7 +1,11 @@
-//! Helpers shared by the contract tests: the published spec, and raw TCP
-//! servers for faults an HTTP mock cannot produce.
+//! Helpers shared by the contract tests: the published spec, raw TCP
+//! servers for faults an HTTP mock cannot produce, and a fault-injecting
+//! proxy for the live server.
 
+pub mod fault_proxy;
 pub mod live;
+pub mod scripted;
+pub mod wire;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]
