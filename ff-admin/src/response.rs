@@ -114,13 +114,13 @@ async fn undeclared<T: DeserializeOwned>(
     })
 }
 
-/// The error for an answer whose body read failed with `source` after
-/// `partial` arrived: [`SdkError::ResponseTooLarge`] when the body passed
-/// the client's size limit, [`SdkError::Body`] when it was cut off.
+/// The error for an answer whose body read failed with `source` after the
+/// `partial` chunks arrived: [`SdkError::ResponseTooLarge`] when the body
+/// passed the client's size limit, [`SdkError::Body`] when it was cut off.
 pub(crate) fn body_fault(
     op: &Operation,
     status: u16,
-    partial: &[u8],
+    partial: &[bytes::Bytes],
     source: reqwest::Error,
 ) -> SdkError {
     match ResponseTooLarge::find(&source) {
@@ -134,22 +134,27 @@ pub(crate) fn body_fault(
         None => SdkError::Body {
             status,
             context: op.route.to_owned(),
-            partial_body: String::from_utf8_lossy(partial).into_owned(),
+            partial_body: String::from_utf8_lossy(&partial.concat()).into_owned(),
             source,
         },
     }
 }
 
 /// Reads the whole body (at most the client's size limit, which the
-/// generated client enforces), keeping what arrived if the read fails.
-async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, (Vec<u8>, reqwest::Error)> {
-    let hint = response.content_length().unwrap_or(0).min(64 * 1024);
-    let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+/// generated client enforces), keeping the chunks that arrived if the read
+/// fails.
+///
+/// Chunks are joined once, at the end, into a buffer of the exact size: no
+/// doubling buffer, and nothing copied when the body turns out too large.
+async fn read_body(
+    mut response: reqwest::Response,
+) -> Result<Vec<u8>, (Vec<bytes::Bytes>, reqwest::Error)> {
+    let mut chunks = Vec::new();
     loop {
         match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => return Ok(body),
-            Err(e) => return Err((body, e)),
+            Ok(Some(chunk)) => chunks.push(chunk),
+            Ok(None) => return Ok(chunks.concat()),
+            Err(e) => return Err((chunks, e)),
         }
     }
 }
