@@ -51,6 +51,7 @@ struct State {
     faults: VecDeque<(String, Fault)>,
     received: Vec<String>,
     forwarded: Vec<String>,
+    answered: Vec<(String, u16)>,
     connections: usize,
 }
 
@@ -121,6 +122,17 @@ impl FaultProxy {
             .iter()
             .filter(|l| l.contains(matching))
             .count()
+    }
+
+    /// The statuses the server answered to the forwarded requests whose
+    /// start line contains `matching`, whether or not the client got them.
+    pub fn answers(&self, matching: &str) -> Vec<u16> {
+        self.lock()
+            .answered
+            .iter()
+            .filter(|(l, _)| l.contains(matching))
+            .map(|(_, status)| *status)
+            .collect()
     }
 
     /// Client connections accepted so far.
@@ -252,7 +264,13 @@ async fn forward(
         .expect("proxy state")
         .forwarded
         .push(line.to_owned());
-    read_message(stream, Kind::Answer).await.ok().flatten()
+    let answer = read_message(stream, Kind::Answer).await.ok().flatten()?;
+    state
+        .lock()
+        .expect("proxy state")
+        .answered
+        .push((line.to_owned(), answer.status()));
+    Some(answer)
 }
 
 /// Closes `socket` with a TCP reset (`SO_LINGER` 0).
