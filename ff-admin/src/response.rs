@@ -1,6 +1,7 @@
 //! Turns what the generated client returns into this crate's results: the
 //! one place where statuses, bodies and transport faults become `SdkError`.
 
+use bytes::Bytes;
 use ff_admin_gen::{
     types::ErrorBody, Error as GenError, Operation, ResponseTooLarge, ResponseValue,
 };
@@ -85,7 +86,7 @@ async fn undeclared<T: DeserializeOwned>(
             source,
         });
     }
-    let raw_body = String::from_utf8(body)
+    let raw_body = String::from_utf8(Vec::from(body))
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let (message, kind, retryable) = match serde_json::from_str::<ErrorBody>(&raw_body) {
         Ok(parsed) => (
@@ -120,7 +121,7 @@ async fn undeclared<T: DeserializeOwned>(
 pub(crate) fn body_fault(
     op: &Operation,
     status: u16,
-    partial: &[bytes::Bytes],
+    partial: &[Bytes],
     source: reqwest::Error,
 ) -> SdkError {
     match ResponseTooLarge::find(&source) {
@@ -144,17 +145,28 @@ pub(crate) fn body_fault(
 /// generated client enforces), keeping the chunks that arrived if the read
 /// fails.
 ///
-/// Chunks are joined once, at the end, into a buffer of the exact size: no
-/// doubling buffer, and nothing copied when the body turns out too large.
-async fn read_body(
-    mut response: reqwest::Response,
-) -> Result<Vec<u8>, (Vec<bytes::Bytes>, reqwest::Error)> {
-    let mut chunks = Vec::new();
+/// A body in one chunk is returned as it is; one in several is joined once,
+/// at the end, into a buffer of the exact size. Nothing is copied while
+/// reading, so a body that turns out too large costs no more than what
+/// arrived.
+async fn read_body(mut response: reqwest::Response) -> Result<Bytes, (Vec<Bytes>, reqwest::Error)> {
+    let mut first: Option<Bytes> = None;
+    let mut more: Vec<Bytes> = Vec::new();
     loop {
         match response.chunk().await {
-            Ok(Some(chunk)) => chunks.push(chunk),
-            Ok(None) => return Ok(chunks.concat()),
-            Err(e) => return Err((chunks, e)),
+            Ok(Some(chunk)) if first.is_none() => first = Some(chunk),
+            Ok(Some(chunk)) => more.push(chunk),
+            Ok(None) => {
+                return Ok(match first {
+                    None => Bytes::new(),
+                    Some(only) if more.is_empty() => only,
+                    Some(first) => {
+                        more.insert(0, first);
+                        Bytes::from(more.concat())
+                    }
+                })
+            }
+            Err(e) => return Err((first.into_iter().chain(more).collect(), e)),
         }
     }
 }
