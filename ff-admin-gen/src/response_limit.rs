@@ -213,3 +213,82 @@ impl Body for LimitedBody {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use bytes::Bytes;
+    use futures_util::StreamExt as _;
+    use http_body::{Body, Frame};
+    use progenitor_client::ResponseValue;
+
+    use super::{bound, ResponseTooLarge, PREFIX_BYTES};
+
+    /// A body without a length that never ends: 100-byte frames of `x`.
+    struct Endless;
+
+    impl Body for Endless {
+        type Data = Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&[b'x'; 100])))))
+        }
+    }
+
+    fn response(body: reqwest::Body) -> reqwest::Response {
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    /// Reads `response` as a `ByteStream` (how progenitor hands out binary
+    /// answers): the bytes yielded, then the error that ended the stream.
+    async fn drain(response: reqwest::Response) -> (usize, Option<reqwest::Error>) {
+        let mut stream = ResponseValue::stream(response).into_inner_stream();
+        let mut read = 0;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(chunk) => read += chunk.len(),
+                Err(e) => return (read, Some(e)),
+            }
+        }
+        (read, None)
+    }
+
+    #[tokio::test]
+    async fn a_length_within_the_limit_passes_untouched() {
+        let (read, error) = drain(bound(response(vec![b'a'; 500].into()), 500)).await;
+        assert_eq!(read, 500);
+        assert!(error.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_fails_after_the_prefix() {
+        let (read, error) = drain(bound(response(vec![b'a'; 5000].into()), 1000)).await;
+        assert_eq!(read, 0, "the first frame already passed the limit");
+        let error = error.expect("too large");
+        let large = ResponseTooLarge::find(&error).expect("the cause");
+        assert_eq!(large.status(), 200);
+        assert_eq!(large.limit(), 1000);
+        assert_eq!(large.declared_length(), Some(5000));
+        assert_eq!(large.prefix(), &[b'a'; PREFIX_BYTES][..]);
+    }
+
+    #[tokio::test]
+    async fn an_endless_body_stops_at_the_limit() {
+        let (read, error) = drain(bound(response(reqwest::Body::wrap(Endless)), 1000)).await;
+        assert_eq!(read, 1000, "everything up to the limit, nothing past it");
+        let error = error.expect("too large");
+        let large = ResponseTooLarge::find(&error).expect("the cause");
+        assert_eq!(large.declared_length(), None);
+        assert_eq!(large.prefix().len(), PREFIX_BYTES);
+        assert_eq!(
+            large.to_string(),
+            "the 200 answer's body exceeds the 1000-byte limit"
+        );
+    }
+}
