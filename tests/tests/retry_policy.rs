@@ -312,8 +312,8 @@ async fn transport_faults_are_retried_only_for_idempotent_operations() {
                 matches!(err, SdkError::Http { .. } | SdkError::Body { .. }),
                 "{case}, {call:?}: {err:?}"
             );
-            // Each attempt ends within the 500 ms timeout (the slack covers
-            // the back-offs and a loaded machine, not another attempt).
+            // No attempt outlives the 500 ms timeout (the slack covers the
+            // back-offs and a loaded machine; the attempts are counted above).
             assert!(
                 started.elapsed()
                     < Duration::from_millis(500) * expected as u32 + Duration::from_secs(2),
