@@ -8,9 +8,9 @@ use reqwest::header::HeaderValue;
 
 use crate::{base_url, RetryPolicy, SdkError};
 
-/// The default limit on a whole call: later than ff-server's own 120 s
-/// rotation deadline, so the server's 504 reaches the caller instead of a
-/// client-side timeout.
+/// The default limit on each attempt of a call: later than ff-server's own
+/// 120 s rotation deadline, so the server's 504 reaches the caller instead
+/// of a client-side timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(130);
 
 /// The default limit on establishing a connection.
@@ -236,8 +236,8 @@ impl FlowFabricAdminClientBuilder {
     ///
     /// [`SdkError::Config`] naming the field (`base_url`, `bearer_token`,
     /// `user_agent`, `http_client`, `max_response_bytes`) that is invalid
-    /// or conflicts with another; [`SdkError::Http`] when `reqwest` cannot build its client
-    /// (for example, no TLS backend).
+    /// or conflicts with another; [`SdkError::Http`] when `reqwest` cannot
+    /// build its client (for example, no TLS backend).
     pub fn build(self) -> Result<FlowFabricAdminClient, SdkError> {
         let base = base_url::normalize(&self.base_url)?;
         let auth = match &self.token {
