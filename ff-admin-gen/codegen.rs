@@ -272,10 +272,10 @@ pub fn generate(yaml: &str) -> Result<String, String> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(std::mem::take(&mut adapted.spec))
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
 
-    let inner: proc_macro2::TokenStream = "crate::RequestAuth"
+    let inner: proc_macro2::TokenStream = "crate::ClientSettings"
         .parse()
         .map_err(|e| format!("inner type tokens: {e}"))?;
-    let hook: proc_macro2::TokenStream = "crate::RequestAuth::apply"
+    let hook: proc_macro2::TokenStream = "crate::ClientSettings::apply"
         .parse()
         .map_err(|e| format!("pre-hook tokens: {e}"))?;
     let mut settings = progenitor::GenerationSettings::default();

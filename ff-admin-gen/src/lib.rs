@@ -18,6 +18,9 @@
 //!   [`Error::UnexpectedResponse`] (see [`NO_CONTENT_OPERATIONS`]).
 //! * Value constraints (patterns, lengths, ranges) are left to the server.
 //!
+//! Every answer's body is limited in size (see [`ClientSettings`] and
+//! [`ResponseTooLarge`]); the default is [`DEFAULT_MAX_RESPONSE_BYTES`].
+//!
 //! # Example
 //!
 //! ```no_run
@@ -25,7 +28,7 @@
 //! let client = ff_admin_gen::Client::new_with_client(
 //!     "http://127.0.0.1:9090",
 //!     reqwest::Client::new(),
-//!     ff_admin_gen::RequestAuth::none(),
+//!     ff_admin_gen::ClientSettings::new(ff_admin_gen::RequestAuth::none()),
 //! );
 //! let health = client.healthz().await?;
 //! assert_eq!(health.status, ff_admin_gen::types::HealthResponseStatus::Ok);
@@ -45,7 +48,11 @@ mod generated {
 
 mod operation;
 mod request_auth;
+mod response_limit;
+mod settings;
 
 pub use generated::*;
 pub use operation::Operation;
 pub use request_auth::RequestAuth;
+pub use response_limit::{ResponseTooLarge, DEFAULT_MAX_RESPONSE_BYTES, PREFIX_BYTES};
+pub use settings::ClientSettings;

@@ -34,7 +34,8 @@ impl RequestAuth {
         self.authorization.is_some()
     }
 
-    /// The pre-request hook: inserts the `Authorization` header, if any.
+    /// Inserts the `Authorization` header, if any (the pre-request hook of
+    /// [`crate::ClientSettings`] calls it).
     #[doc(hidden)]
     pub fn apply(&self, request: &mut reqwest::Request) {
         if let Some(value) = &self.authorization {

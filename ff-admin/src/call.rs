@@ -1,21 +1,69 @@
 //! The one path every operation's HTTP call takes: send through the
-//! generated client, then settle the answer into this crate's result.
+//! generated client, settle the answer into this crate's result, and repeat
+//! the whole attempt when the client's [`RetryPolicy`](crate::RetryPolicy)
+//! says so. Each call is one trace span (feature `tracing`).
 
 use std::future::Future;
+use std::time::Duration;
 
 use ff_admin_gen::{ByteStream, Error as GenError, Operation, ResponseValue};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::response::{is_no_content, settle, settle_bytes};
+use crate::retry::retry_after;
+use crate::trace::CallTrace;
 use crate::{FlowFabricAdminClient, SdkError};
 
 /// What one generated method returns.
 pub(crate) type Sent<T> = Result<ResponseValue<T>, GenError<()>>;
 
+/// The outcome of one attempt, with the answer's status and
+/// `Retry-After`, when an answer arrived.
+struct Attempt<R> {
+    result: Result<R, SdkError>,
+    status: Option<u16>,
+    retry_after: Option<Duration>,
+}
+
+impl<R> Attempt<R> {
+    /// Reads the status and `Retry-After` of `sent`, then settles it.
+    async fn settled<T>(op: &Operation, sent: Sent<T>, into: impl FnOnce(T) -> R) -> Self
+    where
+        T: DeserializeOwned,
+    {
+        let status = match &sent {
+            Ok(value) => Some(value.status().as_u16()),
+            Err(e) => e.status().map(|s| s.as_u16()),
+        };
+        let retry_after = retry_after(&sent);
+        Self {
+            result: settle(op, sent).await.map(into),
+            status,
+            retry_after,
+        }
+    }
+}
+
+impl Attempt<Vec<u8>> {
+    /// [`Attempt::settled`] for a body that is not JSON: its bytes.
+    async fn settled_bytes(op: &Operation, sent: Sent<ByteStream>) -> Self {
+        let status = match &sent {
+            Ok(value) => Some(value.status().as_u16()),
+            Err(e) => e.status().map(|s| s.as_u16()),
+        };
+        let retry_after = retry_after(&sent);
+        Self {
+            result: settle_bytes(op, sent).await,
+            status,
+            retry_after,
+        }
+    }
+}
+
 impl FlowFabricAdminClient {
-    /// Sends `op` with `send` and settles the answer: the documented 2xx
-    /// body, or the [`SdkError`] for everything else.
+    /// Sends `op` with `send` (once per attempt) and settles the answer: the
+    /// documented 2xx body, or the [`SdkError`] for everything else.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         op: &'static Operation,
@@ -26,7 +74,10 @@ impl FlowFabricAdminClient {
         F: Fn() -> Fut,
         Fut: Future<Output = Sent<T>>,
     {
-        settle(op, send().await).await
+        self.attempts(op, || async {
+            Attempt::settled(op, send().await, |v| v).await
+        })
+        .await
     }
 
     /// [`call`](Self::call) for an operation whose `204 No Content` means
@@ -41,15 +92,20 @@ impl FlowFabricAdminClient {
         F: Fn() -> Fut,
         Fut: Future<Output = Sent<T>>,
     {
-        let result = send().await;
-        if is_no_content(&result) {
-            return Ok(None);
-        }
-        settle(op, result).await.map(Some)
+        self.attempts(op, || async {
+            let sent = send().await;
+            if is_no_content(&sent) {
+                return Attempt {
+                    result: Ok(None),
+                    status: Some(204),
+                    retry_after: None,
+                };
+            }
+            Attempt::settled(op, sent, Some).await
+        })
+        .await
     }
-}
 
-impl FlowFabricAdminClient {
     /// [`call`](Self::call) for an operation whose documented 2xx body is
     /// not JSON: the body's bytes.
     pub(crate) async fn call_bytes<F, Fut>(
@@ -61,7 +117,60 @@ impl FlowFabricAdminClient {
         F: Fn() -> Fut,
         Fut: Future<Output = Sent<ByteStream>>,
     {
-        settle_bytes(op, send().await).await
+        self.attempts(op, || async {
+            Attempt::settled_bytes(op, send().await).await
+        })
+        .await
+    }
+
+    /// Runs `attempt` until it succeeds or the retry policy stops it, inside
+    /// the call's trace span. Returns the last attempt's result unchanged.
+    async fn attempts<R, A, Fut>(&self, op: &'static Operation, attempt: A) -> Result<R, SdkError>
+    where
+        A: Fn() -> Fut,
+        Fut: Future<Output = Attempt<R>>,
+    {
+        let trace = CallTrace::start(op, self);
+        let run = async {
+            let mut number = 1;
+            loop {
+                let Attempt {
+                    result,
+                    status,
+                    retry_after,
+                } = attempt().await;
+                let retry = match &result {
+                    Ok(_) => None,
+                    Err(error) => self.policy.after_failure(op, error, retry_after, number),
+                };
+                let Some(retry) = retry else {
+                    trace.finish(number, status, &result);
+                    return result;
+                };
+                trace.retry(number, retry);
+                tokio::time::sleep(retry.wait).await;
+                number += 1;
+            }
+        };
+        trace.instrument(run).await
+    }
+}
+
+/// Turns the one documented "nothing there" 404 of a read into `None`: an
+/// `AdminApi` 404 whose server message starts with one of `absent`. Any
+/// other 404 (a wrong base path, a proxy) stays an error.
+pub(crate) fn absent_on_404<T>(
+    result: Result<T, SdkError>,
+    absent: &[&str],
+) -> Result<Option<T>, SdkError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(SdkError::AdminApi {
+            status: 404,
+            message,
+            ..
+        }) if absent.iter().any(|prefix| message.starts_with(prefix)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -98,22 +207,4 @@ pub(crate) fn from_wire<A: Serialize, B: DeserializeOwned>(
         raw_body: value.to_string(),
         source,
     })
-}
-
-/// Turns the one documented "nothing there" 404 of a read into `None`: an
-/// `AdminApi` 404 whose server message starts with one of `absent`. Any
-/// other 404 (a wrong base path, a proxy) stays an error.
-pub(crate) fn absent_on_404<T>(
-    result: Result<T, SdkError>,
-    absent: &[&str],
-) -> Result<Option<T>, SdkError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(SdkError::AdminApi {
-            status: 404,
-            message,
-            ..
-        }) if absent.iter().any(|prefix| message.starts_with(prefix)) => Ok(None),
-        Err(e) => Err(e),
-    }
 }

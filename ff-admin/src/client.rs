@@ -3,18 +3,20 @@
 
 use std::time::Duration;
 
-use ff_admin_gen::{ClientInfo as _, RequestAuth};
+use ff_admin_gen::{ClientInfo as _, ClientSettings, RequestAuth};
 use reqwest::header::HeaderValue;
 
-use crate::{base_url, SdkError};
+use crate::{base_url, RetryPolicy, SdkError};
 
-/// The default limit on a whole call: later than ff-server's own 120 s
-/// rotation deadline, so the server's 504 reaches the caller instead of a
-/// client-side timeout.
+/// The default limit on each attempt of a call: later than ff-server's own
+/// 120 s rotation deadline, so the server's 504 reaches the caller instead
+/// of a client-side timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(130);
 
 /// The default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub use ff_admin_gen::DEFAULT_MAX_RESPONSE_BYTES;
 
 /// Redirects followed at most, and only to the same scheme, host and port.
 const MAX_REDIRECTS: usize = 5;
@@ -50,6 +52,9 @@ const CONTEXT: &str = "admin_client";
 #[derive(Clone)]
 pub struct FlowFabricAdminClient {
     pub(crate) raw: ff_admin_gen::Client,
+    pub(crate) policy: RetryPolicy,
+    #[cfg(feature = "tracing")]
+    pub(crate) server: std::sync::Arc<crate::trace::ServerAddress>,
 }
 
 impl FlowFabricAdminClient {
@@ -98,6 +103,8 @@ impl FlowFabricAdminClient {
             connect_timeout: None,
             user_agent: None,
             http_client: None,
+            max_response_bytes: None,
+            retry_policy: RetryPolicy::none(),
         }
     }
 
@@ -105,6 +112,16 @@ impl FlowFabricAdminClient {
     /// construction.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
+    }
+
+    /// The retry policy every call follows.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// The limit on the size of one answer's body, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.raw.inner().max_response_bytes()
     }
 }
 
@@ -114,12 +131,14 @@ impl std::fmt::Debug for FlowFabricAdminClient {
             .field("base_url", &self.raw.baseurl())
             .field(
                 "auth",
-                &if self.raw.inner().is_set() {
+                &if self.raw.inner().auth().is_set() {
                     "bearer <redacted>"
                 } else {
                     "none"
                 },
             )
+            .field("retry_policy", &self.policy)
+            .field("max_response_bytes", &self.max_response_bytes())
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +156,8 @@ pub struct FlowFabricAdminClientBuilder {
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    max_response_bytes: Option<u64>,
+    retry_policy: RetryPolicy,
 }
 
 impl FlowFabricAdminClientBuilder {
@@ -146,8 +167,9 @@ impl FlowFabricAdminClientBuilder {
         self
     }
 
-    /// Limits each whole call (connect, send, and read the answer). Default
-    /// [`DEFAULT_TIMEOUT`] (130 s).
+    /// Limits each whole attempt of a call (connect, send, and read the
+    /// answer). Default [`DEFAULT_TIMEOUT`] (130 s). With a
+    /// [`retry_policy`](Self::retry_policy), each attempt has this limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -178,20 +200,61 @@ impl FlowFabricAdminClientBuilder {
         self
     }
 
+    /// Limits the body of every answer to `limit` bytes. Default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB; the doc there says why).
+    ///
+    /// A longer answer, on any status, stops being read at the limit (at
+    /// once when its `Content-Length` already says so) and the call fails
+    /// with [`SdkError::ResponseTooLarge`], which keeps the status and the
+    /// body's first bytes. Applies to a caller's
+    /// [`http_client`](Self::http_client) too.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Repeats failed calls as `policy` says. Default [`RetryPolicy::none`]:
+    /// every call is made once. See [`RetryPolicy`] for what is retried for
+    /// which operation.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), ff_admin::SdkError> {
+    /// let client = ff_admin::FlowFabricAdminClient::builder("http://127.0.0.1:9090")
+    ///     .bearer_token("s3cret")
+    ///     .retry_policy(ff_admin::RetryPolicy::standard())
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
     ///
     /// [`SdkError::Config`] naming the field (`base_url`, `bearer_token`,
-    /// `user_agent`, `http_client`) that is invalid or conflicts with
-    /// another; [`SdkError::Http`] when `reqwest` cannot build its client
-    /// (for example, no TLS backend).
+    /// `user_agent`, `http_client`, `max_response_bytes`) that is invalid
+    /// or conflicts with another; [`SdkError::Http`] when `reqwest` cannot
+    /// build its client (for example, no TLS backend).
     pub fn build(self) -> Result<FlowFabricAdminClient, SdkError> {
         let base = base_url::normalize(&self.base_url)?;
         let auth = match &self.token {
             None => RequestAuth::none(),
             Some(token) => RequestAuth::authorization(bearer_header(token)?),
         };
+        let mut settings = ClientSettings::new(auth);
+        if let Some(limit) = self.max_response_bytes {
+            if limit == 0 {
+                return Err(SdkError::config(
+                    CONTEXT,
+                    Some("max_response_bytes"),
+                    "must be at least 1",
+                ));
+            }
+            settings = settings.with_max_response_bytes(limit);
+        }
         let http = match self.http_client {
             Some(client) => {
                 let conflicting = [
@@ -232,7 +295,10 @@ impl FlowFabricAdminClientBuilder {
             }
         };
         Ok(FlowFabricAdminClient {
-            raw: ff_admin_gen::Client::new_with_client(&base, http, auth),
+            #[cfg(feature = "tracing")]
+            server: std::sync::Arc::new(crate::trace::ServerAddress::of(&base)),
+            raw: ff_admin_gen::Client::new_with_client(&base, http, settings),
+            policy: self.retry_policy,
         })
     }
 }
@@ -246,6 +312,8 @@ impl std::fmt::Debug for FlowFabricAdminClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.is_some())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_policy", &self.retry_policy)
             .finish()
     }
 }

@@ -95,27 +95,49 @@ pub enum SdkError {
         #[source]
         source: reqwest::Error,
     },
+
+    /// The answer's body was longer than the client's limit
+    /// ([`FlowFabricAdminClientBuilder::max_response_bytes`]); reading
+    /// stopped there and the connection was closed. Not retryable: the same
+    /// call gets the same answer.
+    ///
+    /// [`FlowFabricAdminClientBuilder::max_response_bytes`]: crate::FlowFabricAdminClientBuilder::max_response_bytes
+    #[error("response too large: {context}: status {status}: body over the {limit}-byte limit")]
+    ResponseTooLarge {
+        /// The HTTP status code of the answer.
+        status: u16,
+        /// The operation whose answer was too large.
+        context: String,
+        /// The limit the body passed, in bytes.
+        limit: u64,
+        /// The body length the server declared (`Content-Length`), if any.
+        declared_length: Option<u64>,
+        /// The first bytes of the body (at most 1 KiB, lossy UTF-8).
+        prefix: String,
+    },
 }
 
 impl SdkError {
     /// Whether the same call may succeed if made again later.
     ///
     /// * [`SdkError::AdminApi`]: the server's `retryable` hint when it sent
-    ///   one; otherwise `true` for 429, 502, 503 and 504 only.
+    ///   one; otherwise `true` for 408, 429, 502, 503 and 504 only.
     /// * [`SdkError::Http`]: `true` for connect failures and timeouts.
     /// * [`SdkError::Body`]: `true` (a transient transport fault).
-    /// * [`SdkError::Config`] and [`SdkError::Decode`]: `false`.
+    /// * [`SdkError::Config`], [`SdkError::Decode`] and
+    ///   [`SdkError::ResponseTooLarge`]: `false`.
     ///
     /// Whether a retry is *safe* depends on the operation; each method's
-    /// documentation says so (claims are not idempotent).
+    /// documentation says so (claims are not idempotent). A
+    /// [`RetryPolicy`](crate::RetryPolicy) makes that distinction for you.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::AdminApi {
                 status, retryable, ..
-            } => retryable.unwrap_or(matches!(*status, 429 | 502 | 503 | 504)),
+            } => retryable.unwrap_or(matches!(*status, 408 | 429 | 502 | 503 | 504)),
             Self::Http { source, .. } => source.is_timeout() || source.is_connect(),
             Self::Body { .. } => true,
-            Self::Config { .. } | Self::Decode { .. } => false,
+            Self::Config { .. } | Self::Decode { .. } | Self::ResponseTooLarge { .. } => false,
         }
     }
 
@@ -124,18 +146,21 @@ impl SdkError {
         match self {
             Self::AdminApi { status, .. }
             | Self::Decode { status, .. }
-            | Self::Body { status, .. } => Some(*status),
+            | Self::Body { status, .. }
+            | Self::ResponseTooLarge { status, .. } => Some(*status),
             Self::Http { source, .. } => source.status().map(|s| s.as_u16()),
             Self::Config { .. } => None,
         }
     }
 
     /// The response body as received, when an answer arrived (for a cut-off
-    /// body, the part that arrived).
+    /// body, the part that arrived; for one over the size limit, its first
+    /// bytes).
     pub fn raw_body(&self) -> Option<&str> {
         match self {
             Self::AdminApi { raw_body, .. } | Self::Decode { raw_body, .. } => Some(raw_body),
             Self::Body { partial_body, .. } => Some(partial_body),
+            Self::ResponseTooLarge { prefix, .. } => Some(prefix),
             Self::Http { .. } | Self::Config { .. } => None,
         }
     }
@@ -145,6 +170,19 @@ impl SdkError {
         match self {
             Self::AdminApi { kind, .. } => kind.as_deref(),
             _ => None,
+        }
+    }
+
+    /// The variant's name in snake case, for traces (`error.type`).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Self::Config { .. } => "config",
+            Self::AdminApi { .. } => "admin_api",
+            Self::Http { .. } => "http",
+            Self::Decode { .. } => "decode",
+            Self::Body { .. } => "body",
+            Self::ResponseTooLarge { .. } => "response_too_large",
         }
     }
 

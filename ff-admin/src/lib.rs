@@ -15,9 +15,12 @@ mod models;
 mod operations;
 mod path_id;
 mod response;
+mod retry;
+mod trace;
 
 pub use client::{
-    FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::SdkError;
 pub use execution_types::{
@@ -39,6 +42,7 @@ pub use models::{
     IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
 };
 pub use path_id::PathId;
+pub use retry::RetryPolicy;
 
 /// The current time in Unix epoch milliseconds, for the `now` field that
 /// most request bodies carry (the server records it).

@@ -36,9 +36,12 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Not idempotent: each 200 hands out a grant. A retry after a transport
-    /// fault may return a different execution; a grant that was issued but
-    /// never received expires after `grant_ttl_ms`.
+    /// Not idempotent (`x-idempotent: false`): each 200 hands out a grant. A
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it only after a failure that proves the
+    /// request was not processed (connect failure, 429, 503), never after a
+    /// timeout, a dropped connection or a cut-off answer. Retrying such a
+    /// failure yourself may return a different execution; a grant that was
+    /// issued but never received expires after `grant_ttl_ms`.
     pub async fn claim_for_worker(
         &self,
         req: ClaimForWorkerRequest,
@@ -71,8 +74,10 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Idempotent on the same `(new_kid, new_secret_hex)`: retrying after a
-    /// transport fault, a 429 or a 504 is safe.
+    /// Idempotent on the same `(new_kid, new_secret_hex)`
+    /// (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy) repeats it after any
+    /// transient failure, including a 429 while another rotation runs and a
+    /// 504 at the server's deadline.
     pub async fn rotate_waitpoint_secret(
         &self,
         req: RotateWaitpointSecretRequest,
@@ -103,8 +108,9 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Safe to retry after a transport fault: if another reclaim already
-    /// re-leased the execution, the retry answers `NotReclaimable`.
+    /// Idempotent (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy) repeats it after
+    /// any transient failure; if an earlier attempt already re-leased the
+    /// execution, the retry answers `NotReclaimable`.
     pub async fn issue_reclaim_grant(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -138,7 +144,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy) repeats it after
+    /// any transient failure.
     pub async fn read_waitpoint_token(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -167,7 +174,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy) repeats it after
+    /// any transient failure.
     pub async fn healthz(&self) -> Result<(), SdkError> {
         self.call(&op::HEALTHZ, || self.raw.healthz())
             .await

@@ -1,7 +1,10 @@
 //! Turns what the generated client returns into this crate's results: the
 //! one place where statuses, bodies and transport faults become `SdkError`.
 
-use ff_admin_gen::{types::ErrorBody, ByteStream, Error as GenError, Operation, ResponseValue};
+use bytes::Bytes;
+use ff_admin_gen::{
+    types::ErrorBody, ByteStream, Error as GenError, Operation, ResponseTooLarge, ResponseValue,
+};
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
@@ -45,7 +48,8 @@ pub(crate) async fn settle<T: DeserializeOwned>(
 }
 
 /// [`settle`] for an operation whose documented 2xx body is not JSON
-/// (`application/octet-stream`, `text/plain`): the body's bytes.
+/// (`application/octet-stream`, `text/plain`): the body's bytes, read
+/// within the client's answer limit like every other body.
 pub(crate) async fn settle_bytes(
     op: &Operation,
     result: Result<ResponseValue<ByteStream>, GenError<()>>,
@@ -53,30 +57,23 @@ pub(crate) async fn settle_bytes(
     match result {
         Ok(value) => {
             let mut stream = value.into_inner().into_inner();
-            let mut body = Vec::new();
+            let mut chunks: Vec<Bytes> = Vec::new();
             while let Some(chunk) = stream.next().await {
                 match chunk {
-                    Ok(chunk) => body.extend_from_slice(&chunk),
-                    Err(source) => {
-                        return Err(SdkError::Body {
-                            status: DECLARED_SUCCESS,
-                            context: op.route.to_owned(),
-                            partial_body: String::new(),
-                            source,
-                        })
-                    }
+                    Ok(chunk) => chunks.push(chunk),
+                    Err(source) => return Err(body_fault(op, DECLARED_SUCCESS, &chunks, source)),
                 }
             }
-            Ok(body)
+            Ok(chunks.concat())
         }
-        Err(error) => failed(op, error).await.map(|(_, body)| body),
+        Err(error) => failed(op, error).await.map(|(_, body)| body.to_vec()),
     }
 }
 
 /// Every error of the generated client as an `SdkError`, except an
 /// undeclared 2xx answer, returned as its status and body for the caller to
 /// decode.
-async fn failed(op: &Operation, error: GenError<()>) -> Result<(u16, Vec<u8>), SdkError> {
+async fn failed(op: &Operation, error: GenError<()>) -> Result<(u16, Bytes), SdkError> {
     let context = || op.route.to_owned();
     match error {
         GenError::UnexpectedResponse(response) => undeclared(op, response).await,
@@ -86,12 +83,7 @@ async fn failed(op: &Operation, error: GenError<()>) -> Result<(u16, Vec<u8>), S
             raw_body: String::from_utf8_lossy(&bytes).into_owned(),
             source,
         }),
-        GenError::ResponseBodyError(source) => Err(SdkError::Body {
-            status: DECLARED_SUCCESS,
-            context: context(),
-            partial_body: String::new(),
-            source,
-        }),
+        GenError::ResponseBodyError(source) => Err(body_fault(op, DECLARED_SUCCESS, &[], source)),
         GenError::CommunicationError(source) | GenError::InvalidUpgrade(source) => {
             Err(SdkError::Http {
                 source,
@@ -116,10 +108,7 @@ async fn failed(op: &Operation, error: GenError<()>) -> Result<(u16, Vec<u8>), S
 
 /// Handles a status the generator was not told about: every non-2xx, and
 /// any 2xx other than the declared ones (returned with its body).
-async fn undeclared(
-    op: &Operation,
-    response: reqwest::Response,
-) -> Result<(u16, Vec<u8>), SdkError> {
+async fn undeclared(op: &Operation, response: reqwest::Response) -> Result<(u16, Bytes), SdkError> {
     let status = response.status();
     let location = status
         .is_redirection()
@@ -127,16 +116,11 @@ async fn undeclared(
         .flatten();
     let body = read_body(response)
         .await
-        .map_err(|(partial, source)| SdkError::Body {
-            status: status.as_u16(),
-            context: op.route.to_owned(),
-            partial_body: String::from_utf8_lossy(&partial).into_owned(),
-            source,
-        })?;
+        .map_err(|(partial, source)| body_fault(op, status.as_u16(), &partial, source))?;
     if status.is_success() {
         return Ok((status.as_u16(), body));
     }
-    let raw_body = String::from_utf8(body)
+    let raw_body = String::from_utf8(Vec::from(body))
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let (message, kind, retryable) = match serde_json::from_str::<ErrorBody>(&raw_body) {
         Ok(parsed) => (
@@ -165,15 +149,58 @@ async fn undeclared(
     })
 }
 
-/// Reads the whole body, keeping what arrived if the read fails.
-async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, (Vec<u8>, reqwest::Error)> {
-    let hint = response.content_length().unwrap_or(0).min(64 * 1024);
-    let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+/// The error for an answer whose body read failed with `source` after the
+/// `partial` chunks arrived: [`SdkError::ResponseTooLarge`] when the body
+/// passed the client's size limit, [`SdkError::Body`] when it was cut off.
+pub(crate) fn body_fault(
+    op: &Operation,
+    status: u16,
+    partial: &[Bytes],
+    source: reqwest::Error,
+) -> SdkError {
+    match ResponseTooLarge::find(&source) {
+        Some(large) => SdkError::ResponseTooLarge {
+            status: large.status().as_u16(),
+            context: op.route.to_owned(),
+            limit: large.limit(),
+            declared_length: large.declared_length(),
+            prefix: String::from_utf8_lossy(large.prefix()).into_owned(),
+        },
+        None => SdkError::Body {
+            status,
+            context: op.route.to_owned(),
+            partial_body: String::from_utf8_lossy(&partial.concat()).into_owned(),
+            source,
+        },
+    }
+}
+
+/// Reads the whole body (at most the client's size limit, which the
+/// generated client enforces), keeping the chunks that arrived if the read
+/// fails.
+///
+/// A body in one chunk is returned as it is; one in several is joined once,
+/// at the end, into a buffer of the exact size. Nothing is copied while
+/// reading, so a body that turns out too large costs no more than what
+/// arrived.
+async fn read_body(mut response: reqwest::Response) -> Result<Bytes, (Vec<Bytes>, reqwest::Error)> {
+    let mut first: Option<Bytes> = None;
+    let mut more: Vec<Bytes> = Vec::new();
     loop {
         match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => return Ok(body),
-            Err(e) => return Err((body, e)),
+            Ok(Some(chunk)) if first.is_none() => first = Some(chunk),
+            Ok(Some(chunk)) => more.push(chunk),
+            Ok(None) => {
+                return Ok(match first {
+                    None => Bytes::new(),
+                    Some(only) if more.is_empty() => only,
+                    Some(first) => {
+                        more.insert(0, first);
+                        Bytes::from(more.concat())
+                    }
+                })
+            }
+            Err(e) => return Err((first.into_iter().chain(more).collect(), e)),
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Helpers shared by the contract tests: the published spec, the live
 //! server harness, ff-server's route list and its comparison with the spec,
-//! and raw TCP servers for faults an HTTP mock cannot produce.
+//! raw TCP servers for faults an HTTP mock cannot produce, and a
+//! fault-injecting proxy for the live server.
 
+pub mod fault_proxy;
 pub mod live;
 pub mod live_ops;
 pub mod route_coverage;
 pub mod router_routes;
+pub mod scripted;
+pub mod wire;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
 #[doc = include_str!("../../README.md")]

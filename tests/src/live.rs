@@ -680,6 +680,14 @@ impl LiveServer {
         }
     }
 
+    /// The Valkey port, when the backend is Valkey.
+    pub fn valkey_port(&self) -> Option<u16> {
+        match &self.guard {
+            BackendGuard::Valkey(v) => Some(v.port),
+            _ => None,
+        }
+    }
+
     /// A plain HTTP client for routes `ff-admin` does not cover (creating
     /// executions), sending the server's token.
     pub fn http(&self) -> Http {
@@ -695,6 +703,64 @@ impl Drop for LiveServer {
     fn drop(&mut self) {
         self.serve.abort();
     }
+}
+
+/// A Valkey reply, as far as the tests read one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resp {
+    /// `+OK`.
+    Simple(String),
+    /// `-ERR ...`.
+    Error(String),
+    /// `:1`.
+    Integer(i64),
+    /// `$3 abc`, or `None` for a nil.
+    Bulk(Option<String>),
+    /// `*2 ...`.
+    Array(Vec<Resp>),
+}
+
+/// Sends one command to the Valkey server on `port` and reads its reply.
+pub fn valkey_command(port: u16, args: &[&str]) -> anyhow::Result<Resp> {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut command = format!("*{}\r\n", args.len());
+    for arg in args {
+        command.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    stream.write_all(command.as_bytes())?;
+    fn read(reader: &mut BufReader<std::net::TcpStream>) -> anyhow::Result<Resp> {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let (tag, rest) = line.trim_end().split_at(1.min(line.len()));
+        Ok(match tag {
+            "+" => Resp::Simple(rest.to_owned()),
+            "-" => Resp::Error(rest.to_owned()),
+            ":" => Resp::Integer(rest.parse()?),
+            "$" => {
+                let len: i64 = rest.parse()?;
+                if len < 0 {
+                    Resp::Bulk(None)
+                } else {
+                    let mut data = vec![0u8; usize::try_from(len)? + 2];
+                    reader.read_exact(&mut data)?;
+                    data.truncate(data.len() - 2);
+                    Resp::Bulk(Some(String::from_utf8(data)?))
+                }
+            }
+            "*" => {
+                let len: i64 = rest.parse()?;
+                let mut items = Vec::new();
+                for _ in 0..len.max(0) {
+                    items.push(read(reader)?);
+                }
+                Resp::Array(items)
+            }
+            other => bail!("unexpected RESP reply `{other}{rest}`"),
+        })
+    }
+    read(&mut BufReader::new(stream))
 }
 
 /// Sets `FF_DEV_MODE=1`, which the SQLite backend demands, once.
