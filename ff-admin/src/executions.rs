@@ -42,7 +42,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn list_executions(
         &self,
         partition: u16,
@@ -83,7 +84,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only; a stream that ended with an error can be resumed with
+    /// Read-only (`x-idempotent: true`), each page retried by the
+    /// client's [`RetryPolicy`](crate::RetryPolicy); a stream that ended with an error can be resumed with
     /// [`list_executions`](Self::list_executions) from the last id it
     /// yielded.
     pub fn list_executions_stream(
@@ -122,7 +124,7 @@ impl FlowFabricAdminClient {
     ///
     /// Returns [`CreateExecutionResponse::Created`] (201) the first time and
     /// [`CreateExecutionResponse::Duplicate`] (200) when an execution with
-    /// this id exists already.
+    /// this id exists already (Postgres answers `Created` again).
     ///
     /// # Errors
     ///
@@ -132,7 +134,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry with the same `execution_id` answers `Duplicate`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry with the same `execution_id` creates nothing new.
     pub async fn create_execution(
         &self,
         req: &CreateExecutionRequest,
@@ -156,7 +159,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn get_execution(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -180,7 +184,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn get_execution_state(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -204,7 +209,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn list_pending_waitpoints(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -231,7 +237,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn get_execution_result(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -250,15 +257,20 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
-    /// [`SdkError::AdminApi`]: 404 for an unknown execution; 400 for one
-    /// that ended otherwise (SQLite, Postgres) or a missing `lease_epoch`;
-    /// 409 for a stale lease or, on Valkey, an execution that ended
-    /// otherwise; 401, 413, 415, 422, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: on SQLite and Postgres 404 for an unknown
+    /// execution, 400 for one that ended otherwise or a missing
+    /// `lease_epoch`, 409 for a stale lease; on Valkey the backend script's
+    /// refusals (`execution_not_active` for one that ended, including a
+    /// repeat cancel, `execution_not_found`) are 500 with `retryable: true`;
+    /// 422 for a malformed id (it is in the body); 401, 413, 415, 429, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: cancelling a cancelled execution answers `Cancelled`
-    /// again.
+    /// Idempotent in effect (`x-idempotent: true`; a
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it after any transient
+    /// failure): a cancelled execution
+    /// stays cancelled. A repeat answers `Cancelled` again on SQLite and
+    /// Postgres, but 500 `execution_not_active` on Valkey.
     pub async fn cancel_execution(
         &self,
         req: &CancelExecutionRequest,
@@ -283,12 +295,17 @@ impl FlowFabricAdminClient {
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
     /// [`SdkError::AdminApi`]: 404 for an unknown execution, suspension or
-    /// waitpoint; 400 for a token that does not verify or a waitpoint of
-    /// another execution; 401, 409, 413, 415, 422, 429, 500, 503.
+    /// waitpoint (Valkey: 400 `invalid_token`); 400 for a token that does
+    /// not verify or a waitpoint of another execution; 409 on Valkey for a
+    /// waitpoint not yet active or an execution no longer signalable; 422
+    /// for a malformed execution id; 401, 413, 415, 429, 500, 503.
     ///
     /// # Retries
     ///
-    /// Not idempotent: duplicate detection depends on the backend and on
+    /// Not idempotent (`x-idempotent: false`; a
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it only after a failure
+    /// that proves the request was not processed: connect failure, 429,
+    /// 503): duplicate detection depends on the backend and on
     /// `dedup_ttl_ms`, so a retry after a lost answer may deliver twice.
     pub async fn deliver_signal(
         &self,
@@ -316,11 +333,13 @@ impl FlowFabricAdminClient {
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
     /// [`SdkError::AdminApi`]: 409 `contention` (retryable) when the
     /// execution is not runnable and eligible now (a fresh execution on
-    /// Postgres or SQLite); 404, 400, 401, 413, 415, 422, 429, 500, 503.
+    /// Postgres or SQLite); 404 for an unknown one (500
+    /// `execution_not_found` on Valkey); 400, 401, 413, 415, 422, 429, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: setting the same value twice has the effect of once.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): setting the same value twice has the effect of once.
     pub async fn change_priority(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -342,11 +361,17 @@ impl FlowFabricAdminClient {
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
     /// [`SdkError::AdminApi`]: 409 `execution_not_terminal` or
-    /// `max_replays_exhausted`; 404, 400, 401, 413, 429, 500, 503.
+    /// `max_replays_exhausted` and 404 for an unknown execution on SQLite
+    /// and Postgres (which do not replay a cancelled execution); on Valkey
+    /// those refusals are 500 with the script's code; 400, 401, 413, 429,
+    /// 503.
     ///
     /// # Retries
     ///
-    /// Not idempotent: a retry after a lost success answers 409 or replays
+    /// Not idempotent (`x-idempotent: false`; a
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it only after a failure
+    /// that proves the request was not processed: connect failure, 429,
+    /// 503): a retry after a lost success answers 409 or replays
     /// once more.
     pub async fn replay_execution(
         &self,
@@ -361,7 +386,9 @@ impl FlowFabricAdminClient {
     /// Revokes the lease a worker holds on an execution
     /// (`POST /v1/executions/{execution_id}/revoke-lease`).
     ///
-    /// [`RevokeLeaseResponse::AlreadySatisfied`] when there was no lease.
+    /// [`RevokeLeaseResponse::AlreadySatisfied`] when there was no lease
+    /// (on Valkey also for an unknown execution, and `already_revoked` for a
+    /// repeat).
     /// On Valkey the execution is then reclaimable with
     /// [`issue_reclaim_grant`](Self::issue_reclaim_grant); Postgres and
     /// SQLite make it runnable again.
@@ -369,11 +396,13 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
-    /// [`SdkError::AdminApi`]: 404, 400, 401, 409, 413, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 404 for an unknown execution (SQLite,
+    /// Postgres), 400, 401, 409, 413, 429, 500, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadySatisfied`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadySatisfied`.
     pub async fn revoke_lease(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -398,7 +427,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn read_attempt_stream(
         &self,
         execution_id: &(impl PathId + ?Sized),
@@ -443,7 +473,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn tail_attempt_stream(
         &self,
         execution_id: &(impl PathId + ?Sized),

@@ -31,7 +31,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadySatisfied`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadySatisfied`.
     pub async fn create_flow(
         &self,
         req: &CreateFlowRequest,
@@ -50,13 +51,16 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` flow id;
-    /// [`SdkError::AdminApi`]: 400 naming the expected partition, or for an
-    /// unknown flow or execution on SQLite and Postgres; 404 or 409 for
-    /// those on Valkey; 401, 413, 415, 422, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 400 for an execution on another partition
+    /// (naming the partition on Valkey and SQLite) or, on SQLite and
+    /// Postgres, an unknown or terminal flow or execution; on Valkey those
+    /// refusals are 500 with the script's code; 422 for a malformed id; 401,
+    /// 413, 415, 429, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadyMember`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadyMember`.
     pub async fn add_execution_to_flow(
         &self,
         req: &AddExecutionToFlowRequest,
@@ -79,12 +83,13 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` flow id;
-    /// [`SdkError::AdminApi`]: 404 for an unknown flow; 400, 401, 409, 413,
-    /// 415, 422, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 404 for an unknown flow (400 on Valkey); 422
+    /// for a malformed id; 400, 401, 409, 413, 415, 429, 500, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: cancelling a cancelled flow answers again.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): cancelling a cancelled flow answers again.
     pub async fn cancel_flow(
         &self,
         req: &CancelFlowRequest,
@@ -108,15 +113,17 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` flow id;
-    /// [`SdkError::AdminApi`]: 409 `contention` (retryable) for a stale
-    /// `expected_graph_revision`; 400 for an edge that exists, an
-    /// execution outside the flow or a self-edge (SQLite, Postgres); 500
-    /// for a self-edge on Valkey (a server quirk); 404, 401, 413, 415, 422,
-    /// 429, 503.
+    /// [`SdkError::AdminApi`]: on SQLite and Postgres 409 `contention`
+    /// (retryable) for a stale `expected_graph_revision`, 400 or 409 for an
+    /// edge that exists, 400 for an execution outside the flow or a
+    /// self-edge; on Valkey all of these are 500 with the script's code (a
+    /// server quirk); 401, 413, 415, 422, 429, 503.
     ///
     /// # Retries
     ///
-    /// Harmless to retry: staging the same edge again changes nothing and
+    /// Idempotent in effect (`x-idempotent: true`; a
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it after any transient
+    /// failure): staging the same edge again changes nothing and
     /// answers an error (`dependency_already_exists` or a stale revision).
     pub async fn stage_dependency_edge(
         &self,
@@ -138,12 +145,14 @@ impl FlowFabricAdminClient {
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` flow id;
     /// [`SdkError::AdminApi`]: 400 (`edge_not_found`, a partition
-    /// mismatch) on SQLite and Postgres, 404 on Valkey; 401, 409, 413, 415,
-    /// 422, 429, 500, 503.
+    /// mismatch) on SQLite and Postgres; Valkey answers `Applied` even for
+    /// an edge never staged (a server quirk); 401, 409, 413, 415, 422, 429,
+    /// 500, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadyApplied`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadyApplied`.
     pub async fn apply_dependency_to_child(
         &self,
         req: &ApplyDependencyToChildRequest,
@@ -161,12 +170,14 @@ impl FlowFabricAdminClient {
     ///
     /// # Errors
     ///
-    /// [`SdkError::AdminApi`]: 400 when the three lists differ in length;
-    /// 401, 409, 413, 415, 422, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 400 when the three lists differ in length
+    /// (500 `dimension_limit_array_mismatch` on Valkey); 401, 409, 413, 415,
+    /// 422, 429, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadySatisfied`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadySatisfied`.
     pub async fn create_budget(
         &self,
         req: &CreateBudgetRequest,
@@ -190,7 +201,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn get_budget_status(
         &self,
         budget_id: &(impl PathId + ?Sized),
@@ -208,13 +220,18 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
-    /// [`SdkError::AdminApi`]: 404 for an unknown budget (SQLite answers
-    /// `Ok` instead), 400, 401, 409, 413, 415, 422, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 400, 401, 409, 413, 415, 422, 429, 500, 503.
+    /// An unknown budget is not an error: every backend answers `Ok`.
     ///
     /// # Retries
     ///
-    /// Not idempotent without `dedup_key`: a retry adds the usage twice.
-    /// With a `dedup_key`, a retry answers `AlreadyApplied`.
+    /// Not idempotent (`x-idempotent: false`; a
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats it only after a failure
+    /// that proves the request was not processed: connect failure, 429,
+    /// 503) without `dedup_key`: a retry adds the usage twice.
+    /// With a `dedup_key` the usage is added once; the repeat answers
+    /// `AlreadyApplied` on Valkey and the first answer again on SQLite and
+    /// Postgres.
     pub async fn report_usage(
         &self,
         budget_id: &(impl PathId + ?Sized),
@@ -232,12 +249,14 @@ impl FlowFabricAdminClient {
     /// # Errors
     ///
     /// [`SdkError::Config`] for an empty, `.` or `..` id;
-    /// [`SdkError::AdminApi`]: 404 for an unknown budget, 400, 401, 409,
-    /// 413, 429, 500, 503.
+    /// [`SdkError::AdminApi`]: 404 for an unknown budget on SQLite and
+    /// Postgres (Valkey answers `Reset` with `next_reset_at: 0`), 400, 401,
+    /// 409, 413, 429, 500, 503.
     ///
     /// # Retries
     ///
-    /// Idempotent: resetting twice leaves the budget as resetting once.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): resetting twice leaves the budget as resetting once.
     pub async fn reset_budget(
         &self,
         budget_id: &(impl PathId + ?Sized),
@@ -257,7 +276,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Idempotent: a retry answers `AlreadySatisfied`.
+    /// Idempotent (`x-idempotent: true`; a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure): a retry answers `AlreadySatisfied`.
     pub async fn create_quota_policy(
         &self,
         req: &CreateQuotaPolicyRequest,
@@ -282,7 +302,8 @@ impl FlowFabricAdminClient {
     ///
     /// # Retries
     ///
-    /// Read-only: always safe to retry.
+    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
+    /// repeats it after any transient failure.
     pub async fn get_metrics(&self) -> Result<String, SdkError> {
         let op = &op::GET_METRICS;
         let body = self.call_bytes(op, || self.raw.get_metrics()).await?;
