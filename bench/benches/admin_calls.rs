@@ -420,8 +420,8 @@ async fn sequential(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
         samples.latencies.push(t.elapsed());
     }
     let elapsed = start.elapsed();
-    // The latency vector's own growth is the bench's, not the client's:
-    // measured separately below and excluded by reserving up front.
+    // The latency vector's own growth is the bench's, not the client's: it
+    // is excluded by reserving the vector's room before the rounds start.
     let allocated = allocations() - allocations_before;
     samples
         .sequential_rates
@@ -505,23 +505,34 @@ fn main() {
                 let mut ratios: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x / y).collect();
                 median(&mut ratios)
             };
-            let ratios = [
-                paired(Which::Admin, Which::Floor, false),
-                paired(Which::Admin, Which::Floor, true),
-                paired(Which::Admin, Which::Peer, false),
-                paired(Which::Admin, Which::Peer, true),
+            /// The ratio lines: (label, numerator, denominator), each
+            /// sequential and with 64 calls in flight.
+            const RATIOS: [(&str, Which, Which); 2] = [
+                ("ff-admin/floor", Which::Admin, Which::Floor),
+                ("ff-admin/peer", Which::Admin, Which::Peer),
             ];
+            let ratio_text: Vec<String> = RATIOS
+                .iter()
+                .map(|(label, num, den)| {
+                    format!(
+                        "{label} seq {:.3} conc {:.3}",
+                        paired(*num, *den, false),
+                        paired(*num, *den, true)
+                    )
+                })
+                .collect();
 
             println!("\n{}", op.name());
             println!(
                 "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12}",
                 "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "allocs/call"
             );
-            let mut allocs = [0.0; 3];
-            for (i, (which, samples)) in results.iter_mut().enumerate() {
+            let mut allocs: Vec<(Which, f64)> = Vec::new();
+            for (which, samples) in results.iter_mut() {
                 let seq = median(&mut samples.sequential_rates);
                 let conc = median(&mut samples.concurrent_rates);
-                allocs[i] = median(&mut samples.allocations_per_call);
+                let per_call = median(&mut samples.allocations_per_call);
+                allocs.push((*which, per_call));
                 let p50 = percentile(&mut samples.latencies, 0.50);
                 let p99 = percentile(&mut samples.latencies, 0.99);
                 println!(
@@ -531,18 +542,21 @@ fn main() {
                     conc,
                     p50.as_secs_f64() * 1e6,
                     p99.as_secs_f64() * 1e6,
-                    allocs[i]
+                    per_call
                 );
             }
+            let allocs_of = |w: Which| {
+                allocs
+                    .iter()
+                    .find(|(which, _)| *which == w)
+                    .map_or(f64::NAN, |(_, a)| *a)
+            };
             ratio_lines.push(format!(
-                "ratio {:<20} ff-admin/floor seq {:.3} conc {:.3} | ff-admin/peer seq {:.3} conc {:.3} | allocs/call ff-admin {:.1} peer {:.1}",
+                "ratio {:<20} {} | allocs/call ff-admin {:.1} peer {:.1}",
                 op.name(),
-                ratios[0],
-                ratios[1],
-                ratios[2],
-                ratios[3],
-                allocs[1],
-                allocs[2]
+                ratio_text.join(" | "),
+                allocs_of(Which::Admin),
+                allocs_of(Which::Peer)
             ));
         }
 

@@ -600,7 +600,7 @@ impl LiveServer {
                 BackendGuard::Postgres(cluster)
             }
             Backend::Sqlite => {
-                enable_dev_mode();
+                require_dev_mode()?;
                 cfg.backend = BackendKind::Sqlite;
                 // A unique in-memory database: a bare `:memory:` is shared by
                 // every server in the process.
@@ -763,10 +763,16 @@ pub fn valkey_command(port: u16, args: &[&str]) -> anyhow::Result<Resp> {
     read(&mut BufReader::new(stream))
 }
 
-/// Sets `FF_DEV_MODE=1`, which the SQLite backend demands, once.
-pub fn enable_dev_mode() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| std::env::set_var("FF_DEV_MODE", "1"));
+/// Checks that `FF_DEV_MODE=1` is in the environment: the SQLite backend
+/// reads it from the process environment and has no setting for it, so it
+/// cannot be passed to the server. The workspace's `.cargo/config.toml`
+/// sets it for everything cargo runs; setting it from a multi-threaded test
+/// process would race with other threads reading the environment.
+pub fn require_dev_mode() -> anyhow::Result<()> {
+    if std::env::var("FF_DEV_MODE").as_deref() != Ok("1") {
+        bail!("the SQLite backend needs FF_DEV_MODE=1 in the environment (cargo sets it from .cargo/config.toml; export it when running a test binary directly)");
+    }
+    Ok(())
 }
 
 /// Raw HTTP to a live server, for setup calls outside the admin surface.
@@ -868,18 +874,21 @@ pub fn claim_sweep(partitions: u16) -> usize {
     usize::from(partitions.div_ceil(CLAIM_SCAN_WINDOW))
 }
 
-/// How many claim calls [`claim_polling`] makes at most: a sweep of a live
-/// server's partitions (the default count, as [`LiveServer`] configures)
-/// and half a sweep more, since where the window starts is the
-/// scheduler's choice.
+/// How many claim calls [`claim_polling`] makes at most: two per window
+/// (see [`CLAIM_POLL_INTERVAL`]) for three sweeps of a live server's
+/// partitions (the default count, as [`LiveServer`] configures). The
+/// scheduler's cursor moves one window per 250 ms epoch in which any worker
+/// claims, so with other workers claiming (the live tests run many at once)
+/// a poller that calls less often than once per epoch can skip windows; the
+/// margin covers slow calls on a loaded machine.
 pub fn claim_polls() -> usize {
     let sweep = claim_sweep(ff_core::partition::PartitionConfig::default().num_flow_partitions);
-    sweep + sweep / 2
+    sweep * 2 * 3
 }
 
-/// The spacing of claim polls: just over the window's move interval, so
-/// that each call sees the next window.
-pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(CLAIM_WINDOW_MOVES_EVERY_MS + 10);
+/// The spacing of claim polls: half the window's move interval, so that a
+/// poller sees every window even while other workers move the cursor.
+pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(CLAIM_WINDOW_MOVES_EVERY_MS / 2);
 
 /// Claims until a grant arrives or [`claim_polls`] calls answered 204.
 /// Returns the grant (if any) and how many calls it took.

@@ -117,7 +117,7 @@ pub(crate) async fn claims(s: &mut Session) -> anyhow::Result<()> {
         "claim_for_worker(again), polled over a full partition sweep",
         &r2,
         &format!(
-            "Ok((None, {})): {sweep} calls sweep every partition, plus half as many for margin; \
+            "Ok((None, {})): two calls per window for three sweeps of every partition; \
              the only execution is granted",
             live::claim_polls()
         ),
