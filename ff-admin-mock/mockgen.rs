@@ -22,6 +22,11 @@
 //! * A method whose value is a `Copy` type (a generated enum such as
 //!   `PublicState`) takes it by value, but progenitor still passes `value`
 //!   to `json_body_obj`, which wants a reference: it gets `&value`.
+//! * An answer whose spec body is not JSON (the metrics' `text/plain`, an
+//!   execution result's `application/octet-stream`) takes the raw body
+//!   (`impl AsRef<[u8]>`) and sends it with that media type. progenitor
+//!   makes it take a `serde_json::Value` and send it as JSON, so the client
+//!   would read a quoted JSON string instead of the bytes.
 //! * Answers add the response headers the spec documents with one fixed
 //!   value (`Cache-Control: no-store` on the waitpoint token's 200 and 404),
 //!   so a mocked answer carries what the real server sends.
@@ -45,6 +50,7 @@ pub fn generate(yaml: &str) -> Result<String, String> {
     let mut spec = adapted.spec;
     let restored = restore_responses(&original, &mut spec)?;
     let fixed_headers = fixed_headers(&original)?;
+    let raw_bodies = raw_bodies(&original)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(spec)
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
 
@@ -58,6 +64,7 @@ pub fn generate(yaml: &str) -> Result<String, String> {
 
     let types = operation_types(&file)?;
     let matchers = rewrite_path_matchers(&mut file)?;
+    let raw = raw_body_answers(&mut file, &types, &raw_bodies)?;
     let headers = add_fixed_headers(&mut file, &types, &fixed_headers)?;
     let by_value = borrow_by_value_bodies(&mut file)?;
 
@@ -71,6 +78,10 @@ pub fn generate(yaml: &str) -> Result<String, String> {
     let _ = writeln!(
         out,
         "// - {matchers} path-parameter matchers percent-encode and regex-escape their value"
+    );
+    let _ = writeln!(
+        out,
+        "// - {raw} answers whose body is not JSON take the raw bytes and send its media type"
     );
     let _ = writeln!(
         out,
@@ -155,6 +166,45 @@ fn fixed_headers(spec: &serde_json::Value) -> Result<FixedHeaders, String> {
                         .push((name.to_lowercase(), value.to_owned()));
                 }
             }
+        }
+    }
+    Ok(found)
+}
+
+/// Per operation id and status code, the media type of a response whose
+/// body is not JSON (it has content, none of it `application/json`).
+type RawBodies = BTreeMap<String, BTreeMap<u16, String>>;
+
+fn raw_bodies(spec: &serde_json::Value) -> Result<RawBodies, String> {
+    let mut found = RawBodies::new();
+    for (path, method, op) in operations(spec)? {
+        let op_id = op
+            .get("operationId")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+        let Some(responses) = op.get("responses").and_then(|r| r.as_object()) else {
+            continue;
+        };
+        for (code, response) in responses {
+            let Ok(status) = code.parse::<u16>() else {
+                continue;
+            };
+            let response = resolve(spec, response)?;
+            let Some(content) = response.get("content").and_then(|c| c.as_object()) else {
+                continue;
+            };
+            if content.contains_key("application/json") {
+                continue;
+            }
+            let [(media_type, _)] = content.iter().collect::<Vec<_>>()[..] else {
+                return Err(format!(
+                    "{op_id} {status}: several non-JSON media types; the mock answers one"
+                ));
+            };
+            found
+                .entry(op_id.to_owned())
+                .or_default()
+                .insert(status, media_type.clone());
         }
     }
     Ok(found)
@@ -336,6 +386,71 @@ fn rewrite_path_matchers(file: &mut syn::File) -> Result<usize, String> {
         }
     }
     Ok(rewritten)
+}
+
+/// Replaces the `Then` method of every non-JSON answer (which progenitor
+/// makes take a `serde_json::Value` and send as JSON) with one that sends
+/// the raw body with the spec's media type. Returns how many.
+fn raw_body_answers(
+    file: &mut syn::File,
+    types: &BTreeMap<String, String>,
+    raw: &RawBodies,
+) -> Result<usize, String> {
+    let impls = operation_impls(file)?;
+    let mut impls: BTreeMap<String, &mut syn::ItemImpl> = impls
+        .into_iter()
+        .map(|imp| (self_type_name(imp), imp))
+        .collect();
+    let mut changed = 0;
+    for (op_id, by_status) in raw {
+        let then = types
+            .get(op_id)
+            .ok_or_else(|| format!("{op_id}: no MockServerExt method"))?;
+        let imp = impls
+            .get_mut(then)
+            .ok_or_else(|| format!("{op_id}: no impl {then}"))?;
+        for (status, media_type) in by_status {
+            let needle = format!(". status ({status}u16)");
+            let mut found = 0;
+            for member in &mut imp.items {
+                let syn::ImplItem::Fn(method) = member else {
+                    continue;
+                };
+                if !method.block.to_token_stream().to_string().contains(&needle) {
+                    continue;
+                }
+                let takes_json_value = method.sig.inputs.iter().any(|input| {
+                    matches!(input, syn::FnArg::Typed(arg)
+                        if arg.ty.to_token_stream().to_string().replace(' ', "")
+                            == "::serde_json::Value")
+                });
+                if !takes_json_value {
+                    return Err(format!(
+                        "{then}::{}: the {status} answer ({media_type}) no longer takes a \
+                         serde_json::Value",
+                        method.sig.ident
+                    ));
+                }
+                let name = &method.sig.ident;
+                let attrs = &method.attrs;
+                *method = syn::parse2(quote! {
+                    #(#attrs)*
+                    pub fn #name(self, body: impl AsRef<[u8]>) -> Self {
+                        Self(self.0.status(#status).header("content-type", #media_type).body(body))
+                    }
+                })
+                .map_err(|e| format!("raw answer {name}: {e}"))?;
+                found += 1;
+            }
+            if found != 1 {
+                return Err(format!(
+                    "{then}: expected one answer with status {status}, found {found}"
+                ));
+            }
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 /// Adds `.header(name, value)` after `.status(code)` in every `Then` method

@@ -41,6 +41,11 @@ impl Input {
             .map_err(|e| Failure::Usage(format!("--{}: {e}", name.replace('_', "-"))))
     }
 
+    /// The text of body field `name`, if the body has it as a string.
+    pub(crate) fn body_text(&self, name: &str) -> Option<&str> {
+        self.body.as_ref()?.get(name)?.as_str()
+    }
+
     /// The JSON body, decoded as `T` (an `ff-admin` request type).
     pub(crate) fn body<T: DeserializeOwned>(&self) -> Result<T, Failure> {
         let body = Value::Object(self.body.clone().unwrap_or_default());

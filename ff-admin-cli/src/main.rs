@@ -62,6 +62,7 @@ fn run(args: Vec<OsString>) -> Exit {
             return Printer {
                 command: name,
                 token: None,
+                secret: None,
             }
             .failure(&failure);
         }
@@ -69,12 +70,17 @@ fn run(args: Vec<OsString>) -> Exit {
     let printer = Printer {
         command: name,
         token: token.as_deref(),
+        secret: None,
     };
     let prepared = input::collect(spec, operation.secret, sub, &mut sources)
         .and_then(|input| Ok((input, client(sub, token.as_deref())?)));
     let (input, client) = match prepared {
         Ok(prepared) => prepared,
         Err(failure) => return printer.failure(&failure),
+    };
+    let printer = Printer {
+        secret: operation.secret.and_then(|field| input.body_text(field)),
+        ..printer
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -80,12 +80,14 @@ pub(crate) enum Format {
     Json,
 }
 
-/// Where the output goes, and the token to keep out of it.
+/// Where the output goes, and the credentials to keep out of it.
 pub(crate) struct Printer<'a> {
     /// The subcommand, named in error lines.
     pub command: &'a str,
     /// The bearer token, never printed.
     pub token: Option<&'a str>,
+    /// The credential read from `--secret-file`, never printed.
+    pub secret: Option<&'a str>,
 }
 
 impl Printer<'_> {
@@ -122,14 +124,17 @@ impl Printer<'_> {
         exit
     }
 
-    /// Writes one line to stderr, on one line and without the token.
+    /// Writes one line to stderr, on one line and without the token or
+    /// the secret (a server or proxy may echo them in an error).
     pub(crate) fn stderr(&self, line: &str) {
         let mut line: String = line
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        if let Some(token) = self.token.filter(|t| t.len() >= 4) {
-            line = line.replace(token, "<redacted>");
+        for credential in [self.token, self.secret].into_iter().flatten() {
+            if credential.len() >= 4 {
+                line = line.replace(credential, "<redacted>");
+            }
         }
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }

@@ -162,3 +162,191 @@ async fn valkey_rotate_claim_reclaim_and_token_read() {
     assert_eq!(granted["lane_id"], "cli-lane");
     drop(task);
 }
+
+/// Beyond the first five operations, on Valkey: an execution created
+/// (twice: `Created`, then `Duplicate`), read and parsed as JSON, listed,
+/// cancelled; the documented 404s as exit 4; a flow; a budget with usage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valkey_execution_flow_and_budget_through_the_cli() {
+    let live = LiveServer::start(Backend::Valkey, Some(TOKEN))
+        .await
+        .unwrap_or_else(|e| panic!("live valkey server: {e:#}"));
+    let exec = "{fp:5}:4b3c2d1e-0f9a-4b8c-8d7e-6f5a4b3c2d1e";
+    let now = ff_admin::now_ms().to_string();
+
+    let create = [
+        "create-execution",
+        "--execution-id",
+        exec,
+        "--namespace",
+        "default",
+        "--lane-id",
+        "cli-live",
+        "--execution-kind",
+        "ff-admin-cli-live",
+        "--input-payload",
+        "104",
+        "--input-payload",
+        "105",
+        "--priority",
+        "3",
+        "--creator-identity",
+        "ff-admin-cli",
+        "--partition-id",
+        "5",
+        "--now",
+        &now,
+        "--output",
+        "json",
+    ];
+    let run = ff_admin(&live, &create, "").await;
+    run.code(0);
+    assert_eq!(
+        run.json(),
+        json!({"Created": {"execution_id": exec, "public_state": "waiting"}})
+    );
+    let run = ff_admin(&live, &create, "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!({"Duplicate": {"execution_id": exec}}));
+
+    let by_id = ["--execution-id", exec, "--output", "json"];
+    let run = ff_admin(&live, &[&["get-execution"][..], &by_id].concat(), "").await;
+    run.code(0);
+    let info: ff_admin::ExecutionInfo =
+        serde_json::from_str(&run.stdout).expect("get-execution --output json is an ExecutionInfo");
+    assert_eq!(info.execution_id, exec);
+    assert_eq!(info.lane_id, "cli-live");
+    assert_eq!(info.namespace, "default");
+    assert_eq!(info.priority, 3);
+    assert_eq!(info.public_state, ff_admin::PublicState::Waiting);
+    let run = ff_admin(&live, &[&["get-execution-state"][..], &by_id].concat(), "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!("waiting"));
+
+    let run = ff_admin(
+        &live,
+        &["list-executions", "--partition", "5", "--output", "json"],
+        "",
+    )
+    .await;
+    run.code(0);
+    assert_eq!(run.json()["executions"], json!([exec]));
+
+    // No result yet, and an unknown execution: "nothing there", exit 4.
+    let run = ff_admin(&live, &[&["get-execution-result"][..], &by_id].concat(), "").await;
+    run.code(4);
+    assert_eq!(run.stdout, "");
+    let unknown = "{fp:5}:00000000-0000-4000-8000-00000000dead";
+    let run = ff_admin(&live, &["get-execution", "--execution-id", unknown], "").await;
+    run.code(4);
+    assert_eq!(run.stdout, "");
+
+    let cancel = [
+        "cancel-execution",
+        "--execution-id",
+        exec,
+        "--reason",
+        "ff-admin-cli live test",
+        "--now",
+        &now,
+        "--output",
+        "json",
+    ];
+    let run = ff_admin(&live, &cancel, "").await;
+    run.code(0);
+    assert_eq!(
+        run.json(),
+        json!({"Cancelled": {"execution_id": exec, "public_state": "cancelled"}})
+    );
+    let run = ff_admin(&live, &[&["get-execution-state"][..], &by_id].concat(), "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!("cancelled"));
+
+    let flow = "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d";
+    let create_flow = [
+        "create-flow",
+        "--flow-id",
+        flow,
+        "--flow-kind",
+        "cli-live",
+        "--namespace",
+        "default",
+        "--now",
+        &now,
+        "--output",
+        "json",
+    ];
+    let run = ff_admin(&live, &create_flow, "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!({"Created": {"flow_id": flow}}));
+    let run = ff_admin(&live, &create_flow, "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!({"AlreadySatisfied": {"flow_id": flow}}));
+
+    let budget = "3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f";
+    let run = ff_admin(
+        &live,
+        &[
+            "create-budget",
+            "--budget-id",
+            budget,
+            "--scope-type",
+            "lane",
+            "--scope-id",
+            "cli-live",
+            "--enforcement-mode",
+            "strict",
+            "--on-hard-limit",
+            "fail",
+            "--on-soft-limit",
+            "warn",
+            "--reset-interval-ms",
+            "3600000",
+            "--dimensions",
+            "tokens",
+            "--hard-limits",
+            "100",
+            "--soft-limits",
+            "80",
+            "--now",
+            &now,
+            "--output",
+            "json",
+        ],
+        "",
+    )
+    .await;
+    run.code(0);
+    assert_eq!(run.json(), json!({"Created": {"budget_id": budget}}));
+    let usage = [
+        "report-usage",
+        "--budget-id",
+        budget,
+        "--dimensions",
+        r#"{"tokens":5}"#,
+        "--now",
+        &now,
+        "--output",
+        "json",
+    ];
+    let run = ff_admin(&live, &usage, "").await;
+    run.code(0);
+    assert_eq!(run.json(), json!("Ok"));
+    let run = ff_admin(
+        &live,
+        &[
+            "get-budget-status",
+            "--budget-id",
+            budget,
+            "--output",
+            "json",
+        ],
+        "",
+    )
+    .await;
+    run.code(0);
+    let status = run.json();
+    assert_eq!(status["budget_id"], budget);
+    assert_eq!(status["usage"], json!({"tokens": 5}));
+    assert_eq!(status["hard_limits"], json!({"tokens": 100}));
+}

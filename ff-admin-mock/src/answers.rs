@@ -78,6 +78,26 @@ pub fn token_not_found() -> types::ErrorBody {
     error(TOKEN_NOT_FOUND_MESSAGE)
 }
 
+/// The body of the server's "no such execution" 404 for `execution_id`
+/// (`execution not found: <id>`), which `ff-admin`'s reads of an execution
+/// turn into `Ok(None)`.
+pub fn execution_not_found(execution_id: &str) -> types::ErrorBody {
+    error(format!("execution not found: {execution_id}"))
+}
+
+/// The body of the server's "no stored result" 404 of
+/// `get_execution_result` (`execution result not found: <id>`).
+pub fn result_not_found(execution_id: &str) -> types::ErrorBody {
+    error(format!("execution result not found: {execution_id}"))
+}
+
+/// The body of the server's 404 for a missing flow, execution, edge or
+/// budget on Valkey (`entity` as the server names it: `flow`, `budget`,
+/// ...): `not found: <entity>`.
+pub fn entity_not_found(entity: &str) -> types::ErrorBody {
+    error(format!("not found: {entity}"))
+}
+
 /// The partition hash tag the server derives from an execution id:
 /// `{fp:7}` for `{fp:7}:<uuid>`, or the whole id when it has no such prefix.
 pub fn partition_key(execution_id: &str) -> String {

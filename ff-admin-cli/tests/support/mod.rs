@@ -11,8 +11,10 @@ use std::process::{Child, Command, Stdio};
 pub struct Run {
     /// The exit code.
     pub code: i32,
-    /// Everything on stdout.
+    /// Everything on stdout, as text (invalid UTF-8 replaced).
     pub stdout: String,
+    /// Everything on stdout, as sent.
+    pub stdout_bytes: Vec<u8>,
     /// Everything on stderr.
     pub stderr: String,
 }
@@ -102,7 +104,8 @@ pub fn finish(child: Child) -> Run {
     let out = child.wait_with_output().expect("wait for ff-admin");
     Run {
         code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout_bytes: out.stdout,
         stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
     }
 }
