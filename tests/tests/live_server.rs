@@ -313,7 +313,7 @@ async fn claim_contract(
 ) {
     let b = live.backend;
     let got = client
-        .claim_for_worker(claim_request("w-claim", lane, 5000))
+        .claim_for_worker(claim_request("w-claim", lane, 60_000))
         .await
         .expect("empty lane");
     assert_eq!(got, None);
@@ -330,7 +330,7 @@ async fn claim_contract(
     let execution_id = live.http().create_execution(0, lane).await.expect("create");
     prepare(&execution_id).await;
     let before = ff_admin_contract_tests::live::now_ms();
-    let (grant, polls) = claim_polling(client, || claim_request("w-claim", lane, 5000))
+    let (grant, polls) = claim_polling(client, || claim_request("w-claim", lane, 60_000))
         .await
         .expect("claim");
     let grant = grant.expect("a grant for the new execution within a full partition sweep");
@@ -356,7 +356,7 @@ async fn claim_contract(
     assert_eq!(core.execution_id.as_str(), execution_id);
 
     // A full sweep of every partition finds nothing more.
-    let (again, polls) = claim_polling(client, || claim_request("w-claim", lane, 5000))
+    let (again, polls) = claim_polling(client, || claim_request("w-claim", lane, 60_000))
         .await
         .expect("second claim");
     assert_eq!(again, None, "the only execution is granted already");
