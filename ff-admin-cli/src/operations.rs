@@ -278,7 +278,11 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             client
                 .cancel_flow(
                     &input.body()?,
-                    input.param::<Option<bool>>("wait")?.unwrap_or(false)
+                    // The server waits for `true` or `1`; anything else
+                    // schedules the members' cancellation.
+                    input
+                        .param::<Option<String>>("wait")?
+                        .is_some_and(|v| v == "true" || v == "1")
                 )
                 .await?
         )),

@@ -621,7 +621,7 @@ fn execution_cases() -> Vec<Case> {
                         idempotency_key: None,
                         max_signals_per_execution: None,
                         now: types::TimestampMs(NOW),
-                        payload: Some(types::ByteArray(vec![1, 2])),
+                        payload: Some(vec![1, 2]),
                         payload_encoding: None,
                         resume_delay_ms: None,
                         signal_category: "human".into(),
@@ -881,7 +881,7 @@ fn flow_budget_cases() -> Vec<Case> {
                         now: types::TimestampMs(NOW),
                         reason: "abandoned".into(),
                     };
-                    authed(when.flow_id(FLOW).wait(true).body(&body).into_inner());
+                    authed(when.flow_id(FLOW).wait("true").body(&body).into_inner());
                     then.ok(&types::CancelFlowResult::PartiallyCancelled(
                         types::FlowPartiallyCancelled {
                             partially_cancelled: types::FlowPartiallyCancelledPartiallyCancelled {

@@ -796,12 +796,12 @@ async fn deliver_signal_accepted_and_duplicate() {
     let body = types::DeliverSignalBody {
         correlation_id: None,
         created_at: None,
-        dedup_ttl_ms: Some(types::UInt64(60_000)),
+        dedup_ttl_ms: Some(60_000),
         execution_id: exec_id(EXEC),
         idempotency_key: None,
         max_signals_per_execution: None,
         now: types::TimestampMs(NOW),
-        payload: Some(types::ByteArray(vec![1, 2])),
+        payload: Some(vec![1, 2]),
         payload_encoding: None,
         resume_delay_ms: None,
         signal_category: "human".into(),
@@ -1189,7 +1189,7 @@ async fn cancel_flow_waits_or_schedules() {
         reason: "abandoned".into(),
     };
     let waited = server.cancel_flow(|when, then| {
-        when.flow_id(FLOW).wait(true).body(&body);
+        when.flow_id(FLOW).wait("true").body(&body);
         then.ok(&types::CancelFlowResult::Cancelled(types::FlowCancelled {
             cancelled: types::FlowCancelledCancelled {
                 cancellation_policy: "cancel_all".into(),
@@ -1198,7 +1198,7 @@ async fn cancel_flow_waits_or_schedules() {
         }));
     });
     let scheduled = server.cancel_flow(|when, then| {
-        when.flow_id(FLOW).wait(false).body(&body);
+        when.flow_id(FLOW).wait("false").body(&body);
         then.ok(&types::CancelFlowResult::CancellationScheduled(
             types::FlowCancellationScheduled {
                 cancellation_scheduled: types::FlowCancellationScheduledCancellationScheduled {
