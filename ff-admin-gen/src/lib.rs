@@ -1,4 +1,5 @@
-//! Raw bindings for the FlowFabric `ff-server` admin API.
+//! Raw bindings for the REST API of FlowFabric's `ff-server` 0.15: every
+//! route its router mounts.
 //!
 //! Everything in [`Client`] and [`types`] is generated at build time by
 //! [progenitor](https://docs.rs/progenitor) from the crate's `openapi.yaml`
@@ -16,7 +17,17 @@
 //!   `reqwest::Response`; decode it with [`types::ErrorBody`] yourself.
 //! * `claim_for_worker`'s `204 No Content` also arrives as
 //!   [`Error::UnexpectedResponse`] (see [`NO_CONTENT_OPERATIONS`]).
+//! * An operation whose JSON 2xx answers have different schemas (the
+//!   `create_*` operations: 201 `Created`, 200 `Duplicate` or
+//!   `AlreadySatisfied`) returns one generated `<Operation>Success` type,
+//!   the `oneOf` of those schemas.
 //! * Value constraints (patterns, lengths, ranges) are left to the server.
+//!
+//! Answers that are not JSON (`get_execution_result`'s bytes,
+//! `get_metrics`' text) come back as a [`ByteStream`]. [`OPERATIONS`] (and a
+//! constant per operation in [`operations`]) lists what the spec says of
+//! each operation beyond its signature: method, path template and its
+//! `x-idempotent` class.
 //!
 //! Every answer's body is limited in size (see [`ClientSettings`] and
 //! [`ResponseTooLarge`]); the default is [`DEFAULT_MAX_RESPONSE_BYTES`].
