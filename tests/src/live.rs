@@ -101,9 +101,16 @@ pub fn postgres_bin() -> anyhow::Result<PathBuf> {
         .flatten()
         .flatten()
         .map(|e| e.path().join("bin"))
-        .filter(|bin| bin.join("initdb").exists())
+        .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
         .collect();
-    found.sort();
+    // The newest major version: by number (15 after 9), not by text.
+    found.sort_by_key(|bin| {
+        bin.parent()
+            .and_then(|dir| dir.file_name())
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
     found
         .pop()
         .context("no PostgreSQL: run `cargo xtask tools` (installs Debian's postgresql) or set FF_ADMIN_PG_BIN")

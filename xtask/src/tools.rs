@@ -223,8 +223,19 @@ fn find_pg_bin() -> Option<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
         .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
         .collect();
-    versions.sort();
+    // The newest major version: by number (15 after 9), not by text.
+    versions.sort_by_key(|bin| pg_major(bin));
     versions.pop()
+}
+
+/// The major version of `/usr/lib/postgresql/<major>/bin` (0 if the folder
+/// is not a number).
+fn pg_major(bin: &Path) -> u32 {
+    bin.parent()
+        .and_then(|dir| dir.file_name())
+        .and_then(|name| name.to_str())
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(0)
 }
 
 fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
