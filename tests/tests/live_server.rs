@@ -15,6 +15,11 @@ use ff_admin::{
 };
 use ff_admin_contract_tests::live::{claim_polling, Backend, LiveServer};
 
+/// The claim grants' TTL: longer than a whole polling run (three sweeps), so
+/// that the grant is still outstanding when the next sweep checks that
+/// nothing else is claimable.
+const CLAIM_TTL_MS: u64 = 60_000;
+
 const TOKEN: &str = "live-token-7c1e";
 const UNKNOWN_EXEC: &str = "{fp:3}:0b9a7f1e-2d3c-4b5a-8f6e-7d8c9b0a1f2e";
 const UNKNOWN_WAITPOINT: &str = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c";
@@ -313,7 +318,7 @@ async fn claim_contract(
 ) {
     let b = live.backend;
     let got = client
-        .claim_for_worker(claim_request("w-claim", lane, 60_000))
+        .claim_for_worker(claim_request("w-claim", lane, CLAIM_TTL_MS))
         .await
         .expect("empty lane");
     assert_eq!(got, None);
@@ -330,7 +335,7 @@ async fn claim_contract(
     let execution_id = live.http().create_execution(0, lane).await.expect("create");
     prepare(&execution_id).await;
     let before = ff_admin_contract_tests::live::now_ms();
-    let (grant, polls) = claim_polling(client, || claim_request("w-claim", lane, 60_000))
+    let (grant, polls) = claim_polling(client, || claim_request("w-claim", lane, CLAIM_TTL_MS))
         .await
         .expect("claim");
     let grant = grant.expect("a grant for the new execution within a full partition sweep");
@@ -339,8 +344,9 @@ async fn claim_contract(
     assert!(!grant.grant_key.is_empty());
     let after = ff_admin_contract_tests::live::now_ms();
     assert!(
-        grant.expires_at_ms >= before + 5000 - 1000 && grant.expires_at_ms <= after + 5000 + 1000,
-        "expires_at_ms {} is not about claim time + 5 s ({before}..{after})",
+        grant.expires_at_ms >= before + CLAIM_TTL_MS - 1000
+            && grant.expires_at_ms <= after + CLAIM_TTL_MS + 1000,
+        "expires_at_ms {} is not about claim time + {CLAIM_TTL_MS} ms ({before}..{after})",
         grant.expires_at_ms
     );
     outcome(
@@ -356,7 +362,7 @@ async fn claim_contract(
     assert_eq!(core.execution_id.as_str(), execution_id);
 
     // A full sweep of every partition finds nothing more.
-    let (again, polls) = claim_polling(client, || claim_request("w-claim", lane, 60_000))
+    let (again, polls) = claim_polling(client, || claim_request("w-claim", lane, CLAIM_TTL_MS))
         .await
         .expect("second claim");
     assert_eq!(again, None, "the only execution is granted already");
