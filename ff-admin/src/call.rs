@@ -27,10 +27,11 @@ struct Attempt<R> {
 }
 
 impl<R> Attempt<R> {
-    /// Reads the status and `Retry-After` of `sent`, then settles it.
-    async fn settled<T>(op: &Operation, sent: Sent<T>, into: impl FnOnce(T) -> R) -> Self
+    /// Reads the status and `Retry-After` of `sent`, then settles it with
+    /// `settle` (JSON or bytes).
+    async fn from_sent<T, Fut>(sent: Sent<T>, settle: impl FnOnce(Sent<T>) -> Fut) -> Self
     where
-        T: DeserializeOwned,
+        Fut: Future<Output = Result<R, SdkError>>,
     {
         let status = match &sent {
             Ok(value) => Some(value.status().as_u16()),
@@ -38,26 +39,18 @@ impl<R> Attempt<R> {
         };
         let retry_after = retry_after(&sent);
         Self {
-            result: settle(op, sent).await.map(into),
+            result: settle(sent).await,
             status,
             retry_after,
         }
     }
-}
 
-impl Attempt<Vec<u8>> {
-    /// [`Attempt::settled`] for a body that is not JSON: its bytes.
-    async fn settled_bytes(op: &Operation, sent: Sent<ByteStream>) -> Self {
-        let status = match &sent {
-            Ok(value) => Some(value.status().as_u16()),
-            Err(e) => e.status().map(|s| s.as_u16()),
-        };
-        let retry_after = retry_after(&sent);
-        Self {
-            result: settle_bytes(op, sent).await,
-            status,
-            retry_after,
-        }
+    /// [`Attempt::from_sent`] for a JSON body, mapped by `into`.
+    async fn settled<T>(op: &Operation, sent: Sent<T>, into: impl FnOnce(T) -> R) -> Self
+    where
+        T: DeserializeOwned,
+    {
+        Self::from_sent(sent, |sent| async move { settle(op, sent).await.map(into) }).await
     }
 }
 
@@ -118,7 +111,7 @@ impl FlowFabricAdminClient {
         Fut: Future<Output = Sent<ByteStream>>,
     {
         self.attempts(op, || async {
-            Attempt::settled_bytes(op, send().await).await
+            Attempt::from_sent(send().await, |sent| settle_bytes(op, sent)).await
         })
         .await
     }

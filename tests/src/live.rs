@@ -218,38 +218,22 @@ async fn answers_ping(port: u16) -> bool {
 /// bulk string or integer. An error reply, another reply type, or no reply
 /// within a second is an error.
 async fn resp_command(port: u16, args: &[&str]) -> anyhow::Result<String> {
-    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-        let mut request = format!("*{}\r\n", args.len());
-        for arg in args {
-            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
-        }
-        stream.write_all(request.as_bytes()).await?;
-        let mut reader = tokio::io::BufReader::new(stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).await?;
-        let line = line.trim_end_matches("\r\n");
-        let (kind, rest) = line.split_at_checked(1).context("empty reply")?;
-        match kind {
-            "+" | ":" => Ok(rest.to_owned()),
-            "-" => bail!("{rest}"),
-            "$" => {
-                let len: usize = rest
-                    .parse()
-                    .with_context(|| format!("bulk length `{rest}`"))?;
-                let mut body = vec![0u8; len + 2];
-                reader.read_exact(&mut body).await?;
-                body.truncate(len);
-                Ok(String::from_utf8(body)?)
-            }
-            _ => bail!("unexpected reply `{line}`"),
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(1), exchange)
-        .await
-        .with_context(|| format!("no reply from 127.0.0.1:{port} within 1 s"))?
-        .with_context(|| format!("{} on 127.0.0.1:{port}", args.join(" ")))
+    let owned: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let reply = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+        send_command(port, &args, Duration::from_secs(1))
+    })
+    .await?
+    .with_context(|| format!("{} on 127.0.0.1:{port}", args.join(" ")))?;
+    match reply {
+        Resp::Simple(text) | Resp::Bulk(Some(text)) => Ok(text),
+        Resp::Integer(n) => Ok(n.to_string()),
+        Resp::Error(e) => bail!("{} on 127.0.0.1:{port}: {e}", args.join(" ")),
+        other => bail!(
+            "{} on 127.0.0.1:{port}: unexpected reply {other:?}",
+            args.join(" ")
+        ),
+    }
 }
 
 impl Drop for ValkeyProcess {
@@ -729,9 +713,15 @@ pub enum Resp {
 
 /// Sends one command to the Valkey server on `port` and reads its reply.
 pub fn valkey_command(port: u16, args: &[&str]) -> anyhow::Result<Resp> {
+    send_command(port, args, Duration::from_secs(5))
+}
+
+/// [`valkey_command`] on a new connection, waiting at most `timeout` for
+/// the reply.
+fn send_command(port: u16, args: &[&str], timeout: Duration) -> anyhow::Result<Resp> {
     use std::io::{BufRead as _, BufReader, Read as _, Write as _};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_read_timeout(Some(timeout))?;
     let mut command = format!("*{}\r\n", args.len());
     for arg in args {
         command.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
