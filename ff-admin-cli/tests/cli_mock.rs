@@ -1925,3 +1925,29 @@ impl ArgPath for Cli {
         self.args([file.path()])
     }
 }
+
+/// The client honours `HTTP_PROXY` (as reqwest does): a base URL whose host
+/// does not resolve is reached through the proxy, and fails without it.
+#[test]
+fn an_http_proxy_variable_sends_calls_through_the_proxy() {
+    let proxy = MockServer::start();
+    let through_proxy = proxy.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/healthz");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"status":"ok"}"#);
+    });
+    let unresolvable = "http://ff-server.invalid:9090";
+    Cli::new(unresolvable)
+        .env("HTTP_PROXY", &proxy.base_url())
+        .args(["healthz"])
+        .run()
+        .code(0);
+    through_proxy.assert_calls(1);
+    let direct = Cli::new(unresolvable)
+        .env("NO_PROXY", "*")
+        .args(["healthz"])
+        .run();
+    direct.code(3);
+    through_proxy.assert_calls(1);
+}

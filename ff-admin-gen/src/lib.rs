@@ -57,7 +57,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+mod json_answer;
 mod operation;
+mod path_segment;
 mod request_auth;
 mod response_limit;
 mod settings;

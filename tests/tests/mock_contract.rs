@@ -1182,6 +1182,42 @@ async fn connection_refused_is_a_retryable_http_error() {
 }
 
 #[tokio::test]
+async fn a_user_agent_is_sent_only_when_set() {
+    let server = MockServer::start_async().await;
+    let with_agent = server
+        .mock_async(|when, then| {
+            when.header("user-agent", "ops-tool/2.0");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&case("read_waitpoint_token").success(200).body);
+        })
+        .await;
+    let without_agent = server
+        .mock_async(|when, then| {
+            when.header_missing("user-agent");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&case("read_waitpoint_token").success(200).body);
+        })
+        .await;
+    let plain = FlowFabricAdminClient::new(server.base_url()).expect("client");
+    case("read_waitpoint_token")
+        .call(&plain)
+        .await
+        .expect("no user agent by default");
+    let named = FlowFabricAdminClient::builder(server.base_url())
+        .user_agent("ops-tool/2.0")
+        .build()
+        .expect("client");
+    case("read_waitpoint_token")
+        .call(&named)
+        .await
+        .expect("the set user agent");
+    without_agent.assert_async().await;
+    with_agent.assert_async().await;
+}
+
+#[tokio::test]
 async fn a_server_slower_than_the_timeout_is_a_retryable_timeout() {
     let server = MockServer::start_async().await;
     server
