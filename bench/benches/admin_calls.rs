@@ -152,6 +152,17 @@ impl Op {
         }
     }
 
+    /// The operation's name in `FF_BENCH_LOOP`.
+    fn key(self) -> &'static str {
+        match self {
+            Op::Claim204 => "claim204",
+            Op::Claim200 => "claim200",
+            Op::Rotate200 => "rotate200",
+            Op::Reclaim200 => "reclaim200",
+            Op::Error409 => "claim409",
+        }
+    }
+
     fn worker(self) -> &'static str {
         match self {
             Op::Claim204 => "idle",
@@ -166,6 +177,7 @@ enum Which {
     Floor,
     Admin,
     Peer,
+    AdminBare,
 }
 
 const CLIENTS: [Which; 3] = [Which::Floor, Which::Admin, Which::Peer];
@@ -175,7 +187,18 @@ impl Which {
         match self {
             Which::Floor => "floor (reqwest)",
             Which::Admin => "ff-admin",
+            Which::AdminBare => "ff-admin, bare reqwest",
             Which::Peer => "peer (ff-sdk)",
+        }
+    }
+
+    /// The client's name in `FF_BENCH_LOOP`.
+    fn key(self) -> &'static str {
+        match self {
+            Which::Floor => "floor",
+            Which::Admin => "admin",
+            Which::AdminBare => "admin-bare",
+            Which::Peer => "peer",
         }
     }
 }
@@ -303,13 +326,58 @@ struct Clients {
     floor: Floor,
     admin: ff_admin::FlowFabricAdminClient,
     peer: ff_sdk::admin::FlowFabricAdminClient,
+    /// ff-admin on the floor's `reqwest::Client` (no timeouts, no
+    /// user agent): what the client's own code costs, apart from its
+    /// HTTP settings.
+    admin_bare: ff_admin::FlowFabricAdminClient,
 }
 
 impl Clients {
+    fn new(base: &str) -> Self {
+        Self {
+            floor: Floor {
+                http: reqwest::Client::new(),
+                base: base.to_owned(),
+            },
+            admin: ff_admin::FlowFabricAdminClient::new(base).expect("ff-admin client"),
+            peer: ff_sdk::admin::FlowFabricAdminClient::new(base).expect("ff-sdk client"),
+            admin_bare: ff_admin::FlowFabricAdminClient::builder(base)
+                .http_client({
+                    let mut b = reqwest::Client::builder();
+                    let v = std::env::var("XBARE").unwrap_or_default();
+                    if v.contains('t') {
+                        b = b.timeout(Duration::from_secs(30));
+                    }
+                    if v.contains('c') {
+                        b = b.connect_timeout(Duration::from_secs(10));
+                    }
+                    if v.contains('u') {
+                        b = b.user_agent("ff-admin/0.1.0");
+                    }
+                    if v.contains('r') {
+                        b = b.redirect(reqwest::redirect::Policy::none());
+                    }
+                    if v.contains('n') {
+                        b = b.retry(reqwest::retry::never());
+                    }
+                    if v.contains('p') {
+                        b = b.no_proxy();
+                    }
+                    if v.contains('1') {
+                        b = b.http1_only();
+                    }
+                    b.build().unwrap()
+                })
+                .build()
+                .expect("ff-admin client"),
+        }
+    }
+
     async fn call(&self, which: Which, op: Op) -> bool {
         match which {
             Which::Floor => self.floor.call(op).await,
             Which::Admin => admin_call(&self.admin, op).await,
+            Which::AdminBare => admin_call(&self.admin_bare, op).await,
             Which::Peer => peer_call(&self.peer, op).await,
         }
     }
@@ -449,7 +517,42 @@ async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
         .push(CONCURRENT_BATCH as f64 / start.elapsed().as_secs_f64());
 }
 
+/// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client `floor`, `admin` or
+/// `peer`; op as in [`Op::key`]): instead of the bench, makes 200 warm-up
+/// calls then `<calls>` sequential calls of that pair and exits. Run it
+/// under valgrind twice with different counts to read one call's cost on
+/// the client thread (`cargo xtask profile` does).
+fn loop_only(spec: &str) {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [client, op, calls] = parts[..] else {
+        panic!("FF_BENCH_LOOP is <client>:<op>:<calls>, got {spec:?}");
+    };
+    let which = [Which::Floor, Which::Admin, Which::Peer, Which::AdminBare]
+        .into_iter()
+        .find(|w| w.key() == client)
+        .unwrap_or_else(|| panic!("no client {client:?}"));
+    let op = OPS
+        .into_iter()
+        .find(|o| o.key() == op)
+        .unwrap_or_else(|| panic!("no op {op:?}"));
+    let calls: usize = calls.parse().expect("a call count");
+    let (base, _) = start_server();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    rt.block_on(async move {
+        let clients = Clients::new(&base);
+        for _ in 0..200 + calls {
+            assert!(clients.call(which, op).await);
+        }
+    });
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("FF_BENCH_LOOP") {
+        return loop_only(&spec);
+    }
     let rounds: usize = std::env::var("FF_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -460,14 +563,7 @@ fn main() {
         .build()
         .expect("client runtime");
     rt.block_on(async move {
-        let clients = Clients {
-            floor: Floor {
-                http: reqwest::Client::new(),
-                base: base.clone(),
-            },
-            admin: ff_admin::FlowFabricAdminClient::new(base.clone()).expect("ff-admin client"),
-            peer: ff_sdk::admin::FlowFabricAdminClient::new(base.clone()).expect("ff-sdk client"),
-        };
+        let clients = Clients::new(&base);
         println!(
             "ff-admin bench: {rounds} rounds x ({SEQUENTIAL_BATCH} sequential + {CONCURRENT_BATCH} at {IN_FLIGHT} in flight) calls per operation and client, interleaved"
         );

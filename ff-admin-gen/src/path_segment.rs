@@ -114,7 +114,9 @@ mod tests {
         struct Pieces;
         impl std::fmt::Display for Pieces {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "{{fp:{}}}:{}", 7, "a/b")
+                f.write_str("{fp:")?;
+                write!(f, "{}", 7)?;
+                f.write_str("}:a/b")
             }
         }
         assert_eq!(PathSegment(&Pieces).to_string(), "%7Bfp:7%7D:a%2Fb");
