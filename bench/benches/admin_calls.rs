@@ -342,32 +342,7 @@ impl Clients {
             admin: ff_admin::FlowFabricAdminClient::new(base).expect("ff-admin client"),
             peer: ff_sdk::admin::FlowFabricAdminClient::new(base).expect("ff-sdk client"),
             admin_bare: ff_admin::FlowFabricAdminClient::builder(base)
-                .http_client({
-                    let mut b = reqwest::Client::builder();
-                    let v = std::env::var("XBARE").unwrap_or_default();
-                    if v.contains('t') {
-                        b = b.timeout(Duration::from_secs(30));
-                    }
-                    if v.contains('c') {
-                        b = b.connect_timeout(Duration::from_secs(10));
-                    }
-                    if v.contains('u') {
-                        b = b.user_agent("ff-admin/0.1.0");
-                    }
-                    if v.contains('r') {
-                        b = b.redirect(reqwest::redirect::Policy::none());
-                    }
-                    if v.contains('n') {
-                        b = b.retry(reqwest::retry::never());
-                    }
-                    if v.contains('p') {
-                        b = b.no_proxy();
-                    }
-                    if v.contains('1') {
-                        b = b.http1_only();
-                    }
-                    b.build().unwrap()
-                })
+                .http_client(reqwest::Client::new())
                 .build()
                 .expect("ff-admin client"),
         }

@@ -2,6 +2,7 @@
 
 mod codegen;
 mod docs;
+mod profile;
 mod spec_check;
 mod suites;
 mod tools;
@@ -31,6 +32,8 @@ tasks:
                     typescript, python, schemathesis (every backend) or
                     schemathesis-<valkey|postgres|sqlite>
   bench             run the benchmark and print its ratio lines
+  profile           count the instructions of one call per client and
+                    operation under valgrind (needs valgrind)
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Some("demo") => suites::demo(),
         Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
+        Some("profile") => profile::run(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
