@@ -27,6 +27,19 @@ struct Attempt<R> {
 }
 
 impl<R> Attempt<R> {
+    /// The attempt of a documented success, mapped by `into`.
+    ///
+    /// Synchronous on purpose: the success path of a call then creates no
+    /// future besides the generated method's (each nested future is copied
+    /// into its parent when it starts; see `cargo xtask profile`).
+    fn succeeded<T>(value: ResponseValue<T>, into: impl FnOnce(T) -> R) -> Self {
+        Self {
+            status: Some(value.status().as_u16()),
+            retry_after: None,
+            result: Ok(into(value.into_inner())),
+        }
+    }
+
     /// Reads the status and `Retry-After` of `sent`, then settles it with
     /// `settle` (JSON or bytes).
     async fn from_sent<T, Fut>(sent: Sent<T>, settle: impl FnOnce(Sent<T>) -> Fut) -> Self
@@ -45,12 +58,17 @@ impl<R> Attempt<R> {
         }
     }
 
-    /// [`Attempt::from_sent`] for a JSON body, mapped by `into`.
-    async fn settled<T>(op: &Operation, sent: Sent<T>, into: impl FnOnce(T) -> R) -> Self
+    /// The attempt of a call that did not return a documented JSON success:
+    /// an undeclared answer (decoded as `T` when it is a 2xx, an error
+    /// otherwise) or a transport fault, mapped by `into`.
+    async fn failed<T>(op: &Operation, error: GenError<()>, into: impl FnOnce(T) -> R) -> Self
     where
         T: DeserializeOwned,
     {
-        Self::from_sent(sent, |sent| async move { settle(op, sent).await.map(into) }).await
+        Self::from_sent(Err(error), |sent| async move {
+            settle(op, sent).await.map(into)
+        })
+        .await
     }
 }
 
@@ -68,7 +86,10 @@ impl FlowFabricAdminClient {
         Fut: Future<Output = Sent<T>>,
     {
         self.attempts(op, || async {
-            Attempt::settled(op, send().await, |v| v).await
+            match send().await {
+                Ok(value) => Attempt::succeeded(value, |v| v),
+                Err(error) => Attempt::failed(op, error, |v| v).await,
+            }
         })
         .await
     }
@@ -86,15 +107,15 @@ impl FlowFabricAdminClient {
         Fut: Future<Output = Sent<T>>,
     {
         self.attempts(op, || async {
-            let sent = send().await;
-            if is_no_content(&sent) {
-                return Attempt {
+            match send().await {
+                Ok(value) => Attempt::succeeded(value, Some),
+                Err(error) if is_no_content(&error) => Attempt {
                     result: Ok(None),
                     status: Some(204),
                     retry_after: None,
-                };
+                },
+                Err(error) => Attempt::failed(op, error, Some).await,
             }
-            Attempt::settled(op, sent, Some).await
         })
         .await
     }

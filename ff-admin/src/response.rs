@@ -15,8 +15,8 @@ use crate::SdkError;
 /// [`ff_admin_gen::NO_CONTENT_OPERATIONS`], so it arrives as an undeclared
 /// answer; those operations check this before [`settle`], which treats any
 /// other 204 as a malformed 2xx.
-pub(crate) fn is_no_content<T>(result: &Result<ResponseValue<T>, GenError<()>>) -> bool {
-    matches!(result, Err(GenError::UnexpectedResponse(r)) if r.status() == reqwest::StatusCode::NO_CONTENT)
+pub(crate) fn is_no_content(error: &GenError<()>) -> bool {
+    matches!(error, GenError::UnexpectedResponse(r) if r.status() == reqwest::StatusCode::NO_CONTENT)
 }
 
 /// The longest `message` taken from a body that is not the JSON error shape;
