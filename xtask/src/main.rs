@@ -3,6 +3,11 @@
 mod codegen;
 mod docs;
 mod spec_check;
+// Reading the spec, shared with the build scripts; not every helper is used
+// here.
+#[allow(dead_code)]
+#[path = "../../ff-admin-gen/spec_doc.rs"]
+mod spec_doc;
 mod suites;
 mod tools;
 
