@@ -66,14 +66,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
-
 /// `cargo`, the one running this task when there is one.
 pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -90,7 +82,7 @@ pub fn target_dir() -> anyhow::Result<PathBuf> {
             "--no-deps",
             "--offline",
         ])
-        .current_dir(root())
+        .current_dir(ff_admin_devenv::workspace_root())
         .output()
         .context("start cargo metadata")?;
     if !output.status.success() {

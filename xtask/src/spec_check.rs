@@ -14,7 +14,7 @@ use crate::spec_doc::{self, Operation};
 
 /// Runs every check and reports all problems at once.
 pub fn run() -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
     let spec = spec_doc::parse("openapi.yaml", &yaml).map_err(anyhow::Error::msg)?;
     let mut problems = check_document(&spec);

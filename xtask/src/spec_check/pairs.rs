@@ -282,7 +282,8 @@ mod tests {
     use serde_json::{json, Value};
 
     fn spec() -> Value {
-        let yaml = std::fs::read_to_string(crate::root().join("openapi.yaml")).expect("read spec");
+        let yaml = std::fs::read_to_string(ff_admin_devenv::workspace_root().join("openapi.yaml"))
+            .expect("read spec");
         crate::spec_doc::parse("openapi.yaml", &yaml).expect("spec parses")
     }
 
