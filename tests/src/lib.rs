@@ -19,7 +19,7 @@ pub mod wire;
 pub mod readme {}
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 /// The workspace's `openapi.yaml`, parsed. Panics if it cannot be read or
 /// parsed.
 pub fn spec() -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let path = ff_admin_devenv::workspace_root().join("openapi.yaml");
     load_spec(&path).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
