@@ -2,7 +2,8 @@
 //!
 //! Shared by `build.rs` (which writes the result to `OUT_DIR`) and by
 //! `cargo xtask codegen` (which writes it to a file for review), so both
-//! always produce the same code.
+//! always produce the same code. Every crate compiling it also compiles
+//! `spec_doc.rs` as `crate::spec_doc`.
 //!
 //! The published spec is never changed. The generator gets an adapted copy:
 //!
@@ -69,15 +70,6 @@ const VALUE_CONSTRAINTS: &[&str] = &[
     "exclusiveMaximum",
 ];
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Parses the YAML text of the published spec into a JSON value.
-pub fn parse_spec(yaml: &str) -> Result<serde_json::Value, String> {
-    serde_yaml_ng::from_str(yaml).map_err(|e| format!("openapi.yaml is not valid YAML: {e}"))
-}
-
 /// Builds the generator's copy of `spec` (see the module docs).
 pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let mut spec = spec.clone();
@@ -94,7 +86,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for method in METHODS {
+        for method in crate::spec_doc::METHODS {
             let Some(op) = item.get_mut(*method).and_then(|o| o.as_object_mut()) else {
                 continue;
             };
@@ -273,7 +265,7 @@ fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
 /// (unformatted: the compiler does not need it formatted, and `cargo xtask
 /// codegen` formats it for people).
 pub fn generate(yaml: &str) -> Result<String, String> {
-    let mut adapted = adapt(&parse_spec(yaml)?)?;
+    let mut adapted = adapt(&crate::spec_doc::parse("openapi.yaml", yaml)?)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(std::mem::take(&mut adapted.spec))
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
 

@@ -2,18 +2,24 @@
 //! `OUT_DIR/mock.rs`.
 
 // Shared with ff-admin-gen (a symlink to its `codegen.rs`): the same spec
-// parsing and adaptation, so both crates see the same wire types. Only
-// `parse_spec` and `adapt` are used here.
+// adaptation, so both crates see the same wire types. Only `adapt` is used
+// here.
 #[allow(dead_code)]
 #[path = "codegen.rs"]
 mod codegen;
 #[path = "mockgen.rs"]
 mod mockgen;
+// Shared with ff-admin-gen (a symlink to its `spec_doc.rs`): reading the
+// spec. Not every helper is used here.
+#[allow(dead_code)]
+#[path = "spec_doc.rs"]
+mod spec_doc;
 
 fn main() {
     println!("cargo:rerun-if-changed=openapi.yaml");
     println!("cargo:rerun-if-changed=../openapi.yaml");
     println!("cargo:rerun-if-changed=codegen.rs");
+    println!("cargo:rerun-if-changed=spec_doc.rs");
     println!("cargo:rerun-if-changed=mockgen.rs");
 
     let yaml = std::fs::read_to_string("openapi.yaml")

@@ -41,11 +41,12 @@ use quote::{quote, ToTokens as _};
 use syn::visit_mut::VisitMut;
 
 use crate::codegen;
+use crate::spec_doc::{self, resolve, Operation};
 
 /// Generates the formatted Rust source of the mock extension from the YAML
 /// text of the published spec.
 pub fn generate(yaml: &str) -> Result<String, String> {
-    let original = codegen::parse_spec(yaml)?;
+    let original = spec_doc::parse("openapi.yaml", yaml)?;
     let adapted = codegen::adapt(&original)?;
     let mut spec = adapted.spec;
     let restored = restore_responses(&original, &mut spec)?;
@@ -103,7 +104,10 @@ fn restore_responses(
     adapted: &mut serde_json::Value,
 ) -> Result<usize, String> {
     let mut restored = 0;
-    for (path, method, op) in operations(original)? {
+    for Operation {
+        path, method, op, ..
+    } in spec_doc::operations(original)?
+    {
         let Some(responses) = op.get("responses").and_then(|r| r.as_object()) else {
             continue;
         };
@@ -131,7 +135,10 @@ type FixedHeaders = BTreeMap<String, BTreeMap<u16, Vec<(String, String)>>>;
 
 fn fixed_headers(spec: &serde_json::Value) -> Result<FixedHeaders, String> {
     let mut found = FixedHeaders::new();
-    for (path, method, op) in operations(spec)? {
+    for Operation {
+        path, method, op, ..
+    } in spec_doc::operations(spec)?
+    {
         let op_id = op
             .get("operationId")
             .and_then(|v| v.as_str())
@@ -177,7 +184,10 @@ type RawBodies = BTreeMap<String, BTreeMap<u16, String>>;
 
 fn raw_bodies(spec: &serde_json::Value) -> Result<RawBodies, String> {
     let mut found = RawBodies::new();
-    for (path, method, op) in operations(spec)? {
+    for Operation {
+        path, method, op, ..
+    } in spec_doc::operations(spec)?
+    {
         let op_id = op
             .get("operationId")
             .and_then(|v| v.as_str())
@@ -208,38 +218,6 @@ fn raw_bodies(spec: &serde_json::Value) -> Result<RawBodies, String> {
         }
     }
     Ok(found)
-}
-
-/// Every `(path, method, operation)` of the spec.
-fn operations(spec: &serde_json::Value) -> Result<Vec<(&str, &str, &serde_json::Value)>, String> {
-    const METHODS: &[&str] = &[
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
-    let paths = spec["paths"]
-        .as_object()
-        .ok_or("openapi.yaml has no `paths` object")?;
-    let mut found = Vec::new();
-    for (path, item) in paths {
-        for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                found.push((path.as_str(), *method, op));
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// Follows a local `$ref`, once.
-fn resolve<'a>(
-    spec: &'a serde_json::Value,
-    value: &'a serde_json::Value,
-) -> Result<&'a serde_json::Value, String> {
-    match value.get("$ref").and_then(|r| r.as_str()) {
-        Some(reference) => spec
-            .pointer(reference.trim_start_matches('#'))
-            .ok_or_else(|| format!("dangling $ref {reference}")),
-        None => Ok(value),
-    }
 }
 
 /// Reads the `MockServerExt` trait: operation id -> its `Then` type name.

@@ -6,6 +6,7 @@ mod support;
 
 use std::time::Duration;
 
+use ff_admin_contract_tests::spec_doc::{self, Operation};
 use ff_admin_mock::{answers, types, MockServerExt as _};
 use httpmock::MockServer;
 use serde_json::{json, Value};
@@ -1194,16 +1195,13 @@ fn flow_budget_cases() -> Vec<Case> {
 #[test]
 fn every_operation_succeeds_in_both_output_modes() {
     let cases = success_cases();
-    let spec: Value =
-        serde_yaml_ng::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
-    for item in spec["paths"].as_object().expect("paths").values() {
-        for op in item.as_object().expect("path item").values() {
-            if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
-                assert!(
-                    cases.iter().any(|c| c.id == id),
-                    "no success case for spec operation {id}"
-                );
-            }
+    let spec = ff_admin_contract_tests::spec();
+    for Operation { op, .. } in spec_doc::operations(&spec).expect("paths") {
+        if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+            assert!(
+                cases.iter().any(|c| c.id == id),
+                "no success case for spec operation {id}"
+            );
         }
     }
     for case in cases {
@@ -1814,64 +1812,53 @@ fn completions_for_each_shell() {
 /// `--help` are the README's table.
 #[test]
 fn help_shows_spec_flags_and_the_readme_exit_codes() {
-    let spec: Value =
-        serde_yaml_ng::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml parses");
-    let resolve = |v: &Value| -> Value {
-        match v.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => spec
-                .pointer(r.trim_start_matches('#'))
-                .expect("ref")
-                .clone(),
-            None => v.clone(),
-        }
-    };
+    let spec = ff_admin_contract_tests::spec();
+    let resolve = |v| spec_doc::resolve(&spec, v).expect("ref");
     let mut commands = Vec::new();
-    for item in spec["paths"].as_object().expect("paths").values() {
-        for op in item.as_object().expect("path item").values() {
-            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let command = id.replace('_', "-");
-            commands.push(command.clone());
-            let run = Cli::new("http://127.0.0.1:1")
-                .args([&command, "--help"])
-                .run();
-            run.code(0);
-            let mut names = Vec::new();
-            for p in op
-                .get("parameters")
-                .and_then(|p| p.as_array())
-                .into_iter()
-                .flatten()
+    for Operation { op, .. } in spec_doc::operations(&spec).expect("paths") {
+        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let command = id.replace('_', "-");
+        commands.push(command.clone());
+        let run = Cli::new("http://127.0.0.1:1")
+            .args([&command, "--help"])
+            .run();
+        run.code(0);
+        let mut names = Vec::new();
+        for p in op
+            .get("parameters")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            names.push(resolve(p)["name"].as_str().expect("name").to_owned());
+        }
+        if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+            let schema = resolve(schema);
+            names.extend(
+                schema["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+        for name in names {
+            let flag = format!("--{}", name.replace('_', "-"));
+            // Credentials are read from --secret-file (the binary's
+            // `credential_fields_never_become_flags` test forces it).
+            if ["secret", "token", "password"]
+                .iter()
+                .any(|w| name.contains(w))
             {
-                names.push(resolve(p)["name"].as_str().expect("name").to_owned());
-            }
-            if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
-                let schema = resolve(schema);
-                names.extend(
-                    schema["properties"]
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, _)| k.clone()),
+                assert!(
+                    !run.stdout.contains(&flag),
+                    "{command}: {flag} must not exist"
                 );
-            }
-            for name in names {
-                let flag = format!("--{}", name.replace('_', "-"));
-                // Credentials are read from --secret-file (the binary's
-                // `credential_fields_never_become_flags` test forces it).
-                if ["secret", "token", "password"]
-                    .iter()
-                    .any(|w| name.contains(w))
-                {
-                    assert!(
-                        !run.stdout.contains(&flag),
-                        "{command}: {flag} must not exist"
-                    );
-                    assert!(run.stdout.contains("--secret-file"), "{command}");
-                } else {
-                    assert!(run.stdout.contains(&flag), "{command} --help lacks {flag}");
-                }
+                assert!(run.stdout.contains("--secret-file"), "{command}");
+            } else {
+                assert!(run.stdout.contains(&flag), "{command} --help lacks {flag}");
             }
         }
     }

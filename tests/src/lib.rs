@@ -1,6 +1,7 @@
-//! Helpers shared by the contract tests: the published spec, the live
-//! server harness, ff-server's route list and its comparison with the spec,
-//! raw TCP servers for faults an HTTP mock cannot produce, and a
+//! Helpers shared by the contract tests: the published spec (and
+//! [`spec_doc`], the spec reader the build scripts use), the live server
+//! harness, ff-server's route list and its comparison with the spec, raw
+//! TCP servers for faults an HTTP mock cannot produce, and a
 //! fault-injecting proxy for the live server.
 
 pub mod fault_proxy;
@@ -9,6 +10,8 @@ pub mod live_ops;
 pub mod route_coverage;
 pub mod router_routes;
 pub mod scripted;
+#[path = "../../ff-admin-gen/spec_doc.rs"]
+pub mod spec_doc;
 pub mod wire;
 
 /// The workspace README, compiled as a doc test so its quickstart cannot rot.
@@ -16,7 +19,7 @@ pub mod wire;
 pub mod readme {}
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -24,7 +27,7 @@ use tokio::net::TcpListener;
 /// The workspace's `openapi.yaml`, parsed. Panics if it cannot be read or
 /// parsed.
 pub fn spec() -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let path = ff_admin_devenv::workspace_root().join("openapi.yaml");
     load_spec(&path).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
@@ -33,7 +36,7 @@ pub fn load_spec(path: &Path) -> anyhow::Result<serde_json::Value> {
     use anyhow::Context as _;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_yaml_ng::from_str(&text).with_context(|| format!("{} does not parse", path.display()))
+    spec_doc::parse(&path.display().to_string(), &text).map_err(anyhow::Error::msg)
 }
 
 /// One documented answer of one operation.
@@ -51,46 +54,33 @@ pub struct DocumentedAnswer {
 pub fn documented_answers() -> Vec<DocumentedAnswer> {
     let spec = spec();
     let mut answers = Vec::new();
-    for item in spec["paths"].as_object().expect("paths").values() {
-        for op in item.as_object().expect("path item").values() {
-            let Some(op_id) = op.get("operationId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            for (status, response) in op["responses"].as_object().expect("responses") {
-                let response = resolve(&spec, response);
-                let status: u16 = status.parse().expect("numeric status");
-                match response.get("content").and_then(|c| c.as_object()) {
-                    Some(content) => {
-                        for content_type in content.keys() {
-                            answers.push(DocumentedAnswer {
-                                operation_id: op_id.to_owned(),
-                                status,
-                                content_type: Some(content_type.clone()),
-                            });
-                        }
+    for spec_doc::Operation { op, .. } in spec_doc::operations(&spec).expect("paths") {
+        let Some(op_id) = op.get("operationId").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            let response = spec_doc::resolve(&spec, response).unwrap_or_else(|e| panic!("{e}"));
+            let status: u16 = status.parse().expect("numeric status");
+            match response.get("content").and_then(|c| c.as_object()) {
+                Some(content) => {
+                    for content_type in content.keys() {
+                        answers.push(DocumentedAnswer {
+                            operation_id: op_id.to_owned(),
+                            status,
+                            content_type: Some(content_type.clone()),
+                        });
                     }
-                    None => answers.push(DocumentedAnswer {
-                        operation_id: op_id.to_owned(),
-                        status,
-                        content_type: None,
-                    }),
                 }
+                None => answers.push(DocumentedAnswer {
+                    operation_id: op_id.to_owned(),
+                    status,
+                    content_type: None,
+                }),
             }
         }
     }
     answers.sort();
     answers
-}
-
-fn resolve<'a>(spec: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
-    match value.get("$ref").and_then(|r| r.as_str()) {
-        Some(reference) => {
-            let pointer = reference.trim_start_matches('#');
-            spec.pointer(pointer)
-                .unwrap_or_else(|| panic!("dangling $ref {reference}"))
-        }
-        None => value,
-    }
 }
 
 /// A one-shot TCP server that reads a request, then writes `response`

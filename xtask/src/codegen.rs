@@ -11,7 +11,7 @@ pub mod gen;
 /// Writes what `ff-admin-gen/build.rs` generates to `out`, formatted with
 /// prettyplease (the build script leaves it as one token stream).
 pub fn run(out: Option<PathBuf>) -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
     let generated = gen::generate(&yaml).map_err(anyhow::Error::msg)?;
     let source = format_generated(&generated)?;

@@ -55,7 +55,7 @@ pub fn build_and_check(tools: &Tools) -> anyhow::Result<()> {
 /// The rustdoc (as CI builds it: every crate and feature, warnings denied)
 /// and the reference; prints where both are.
 fn build(node_bin: &Path) -> anyhow::Result<Built> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let target = crate::target_dir()?;
     run(crate::cargo()
         .args([
@@ -96,7 +96,7 @@ fn build_reference(node_bin: &Path, spec: &Path, out: &Path) -> anyhow::Result<(
 /// link the rustdoc; also when the spec's `x-ff-server-version` is not the
 /// ff-server that `Cargo.lock` (and so every live test) uses.
 fn check_reference(chromium: &Path, built: &Built) -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let spec = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
     let expected = Expected::from_yaml(&spec).context("openapi.yaml")?;
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("read Cargo.lock")?;
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_workspace_spec_names_the_locked_ff_server() {
-        let root = crate::root();
+        let root = ff_admin_devenv::workspace_root();
         let spec = std::fs::read_to_string(root.join("openapi.yaml")).unwrap();
         let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
         let expected = Expected::from_yaml(&spec).unwrap();

@@ -4,6 +4,11 @@ mod codegen;
 mod docs;
 mod profile;
 mod spec_check;
+// Reading the spec, shared with the build scripts; not every helper is used
+// here.
+#[allow(dead_code)]
+#[path = "../../ff-admin-gen/spec_doc.rs"]
+mod spec_doc;
 mod suites;
 mod tools;
 
@@ -65,14 +70,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
-
 /// `cargo`, the one running this task when there is one.
 pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -89,7 +86,7 @@ pub fn target_dir() -> anyhow::Result<PathBuf> {
             "--no-deps",
             "--offline",
         ])
-        .current_dir(root())
+        .current_dir(ff_admin_devenv::workspace_root())
         .output()
         .context("start cargo metadata")?;
     if !output.status.success() {

@@ -10,18 +10,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Context as _};
 use serde_json::Value;
 
-use shape::resolve;
+use crate::spec_doc::{self, Operation};
 
 /// Runs every check and reports all problems at once.
 pub fn run() -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
-    let spec: Value = serde_yaml_ng::from_str(&yaml).context("openapi.yaml is not valid YAML")?;
+    let spec = spec_doc::parse("openapi.yaml", &yaml).map_err(anyhow::Error::msg)?;
     let mut problems = check_document(&spec);
     let table = pairs::table();
     problems.extend(pairs::check(&spec, &table));
     if problems.is_empty() {
-        let ops = operations(&spec).len();
+        let ops = spec_doc::operations(&spec).map_or(0, Iterator::count);
         let typed = table
             .iter()
             .filter(|p| matches!(p.ours, pairs::Ours::Type(..)))
@@ -46,25 +46,6 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// `(path, method, operation)` for every operation.
-fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
-    let mut out = Vec::new();
-    if let Some(paths) = spec["paths"].as_object() {
-        for (path, item) in paths {
-            for method in METHODS {
-                if let Some(op) = item.get(*method) {
-                    out.push((path.clone(), method.to_string(), op));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// The paths ff-server serves outside its authentication layer: the only
 /// operations that may declare no security requirement.
 const OPEN_PATHS: &[&str] = &["/healthz", "/metrics"];
@@ -86,7 +67,11 @@ pub fn check_document(spec: &Value) -> Vec<String> {
     }
 
     let mut seen_ids = BTreeMap::new();
-    for (path, method, op) in operations(spec) {
+    let operations = spec_doc::operations(spec).into_iter().flatten();
+    for Operation {
+        path, method, op, ..
+    } in operations
+    {
         let label = format!("{} {path}", method.to_uppercase());
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
             problems.push(format!("{label}: missing operationId"));
@@ -121,7 +106,7 @@ pub fn check_document(spec: &Value) -> Vec<String> {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|p| resolve(spec, p))
+            .map(|p| spec_doc::resolve(spec, p).unwrap_or(p))
             .filter(|p| p["in"] == "path")
             .filter_map(|p| p["name"].as_str().map(str::to_owned))
             .collect();
@@ -143,7 +128,7 @@ pub fn check_document(spec: &Value) -> Vec<String> {
                     problems.push(format!("{label}: no 2xx response"));
                 }
                 for (code, response) in responses {
-                    let response = resolve(spec, response);
+                    let response = spec_doc::resolve(spec, response).unwrap_or(response);
                     if response["description"].as_str().is_none_or(str::is_empty) {
                         problems.push(format!("{label}: response {code} has no description"));
                     }
@@ -158,7 +143,7 @@ pub fn check_document(spec: &Value) -> Vec<String> {
         let open = security
             .and_then(Value::as_array)
             .is_none_or(|s| s.is_empty());
-        if open && !OPEN_PATHS.contains(&path.as_str()) {
+        if open && !OPEN_PATHS.contains(&path) {
             problems.push(format!(
                 "{label}: no security requirement (only {} are open)",
                 OPEN_PATHS.join(" and ")
@@ -218,7 +203,7 @@ fn check_schema(spec: &Value, at: &str, schema: &Value, problems: &mut Vec<Strin
         };
         for variant in variants {
             let name = variant["$ref"].as_str().unwrap_or("<inline>");
-            let variant = resolve(spec, variant);
+            let variant = spec_doc::resolve(spec, variant).unwrap_or(variant);
             let values = variant["properties"][prop]["enum"].as_array();
             if values.is_none_or(|v| v.len() != 1) {
                 problems.push(format!(

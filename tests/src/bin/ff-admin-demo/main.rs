@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use ff_admin::{ClaimForWorkerResponse, FlowFabricAdminClient};
-use ff_admin_contract_tests::live::{self, Backend, LiveServer};
+use ff_admin_contract_tests::live::{Backend, LiveServer};
 use ff_admin_contract_tests::live_ops::{self as ops, Family, Outcomes};
 use futures_util::future::BoxFuture;
 
@@ -164,9 +164,9 @@ fn choose_backend() -> Backend {
             std::process::exit(2)
         });
     }
-    if live::valkey_binary().is_ok() {
+    if ff_admin_devenv::valkey_server().is_ok() {
         Backend::Valkey
-    } else if live::postgres_bin().is_ok() {
+    } else if ff_admin_devenv::postgres_bin().is_ok() {
         Backend::Postgres
     } else {
         Backend::Sqlite

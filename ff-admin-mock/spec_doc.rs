@@ -1,0 +1,1 @@
+../ff-admin-gen/spec_doc.rs
