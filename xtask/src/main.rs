@@ -1,5 +1,6 @@
 //! Developer tasks for the ff-admin workspace, run as `cargo xtask <task>`.
 
+mod build_cost;
 mod codegen;
 mod docs;
 mod spec_check;
@@ -31,6 +32,10 @@ tasks:
                     typescript, python, schemathesis (every backend) or
                     schemathesis-<valkey|postgres|sqlite>
   bench             run the benchmark and print its ratio lines
+  build-cost        build, from nothing, a scratch crate using ff-admin
+                    (default features) and one using ff-sdk 0.15 without
+                    default features; print the CPU seconds, wall seconds
+                    and crates compiled of each, and their ratio
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         Some("demo") => suites::demo(),
         Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
+        Some("build-cost") => build_cost::run(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
