@@ -19,7 +19,7 @@
 //! prints (one per package built). To show where the difference goes, the
 //! crates only the ff-admin probe builds, with their unit times from the
 //! `--timings` report, split into those of the generator (ff-admin-gen and
-//! its build-dependency tree, from `cargo tree`) and the rest. The target
+//! what, by `cargo tree`, only its build script needs) and the rest. The target
 //! folders are removed afterwards; the probes' sources and timing reports
 //! stay.
 
@@ -274,8 +274,8 @@ fn measure(dir: &Path, work: &Path, name: &str, tick: f64) -> anyhow::Result<Mea
 }
 
 /// The comparison table, the ratios and where the difference goes:
-/// `generator` holds the packages (`name vX.Y.Z`) in ff-admin-gen's
-/// build-dependency tree.
+/// `generator` holds the packages (`name vX.Y.Z`) only ff-admin-gen's
+/// build script needs.
 fn report(
     admin_label: &str,
     admin: &Measurement,
@@ -392,18 +392,26 @@ fn top(items: &[(&String, f64)], n: usize) -> String {
         .join(", ")
 }
 
-/// The packages (`name vX.Y.Z`) in ff-admin-gen's build-dependency tree,
-/// as `cargo tree` shows it in the probe at `dir`.
+/// The packages (`name vX.Y.Z`) only ff-admin-gen's build script needs in
+/// the probe at `dir`: those in ff-admin-gen's build-dependency tree that
+/// the probe's program does not also need (its tree over normal edges).
 fn generator_packages(dir: &Path) -> Result<BTreeSet<String>, String> {
+    let build = build_dependency_section(&cargo_tree(
+        dir,
+        &["-p", "ff-admin-gen", "-e", "normal,build"],
+    )?);
+    if build.is_empty() {
+        return Err("cargo tree shows no [build-dependencies] for ff-admin-gen".to_owned());
+    }
+    let program = tree_packages(&cargo_tree(dir, &["-e", "normal", "--prefix", "none"])?);
+    Ok(build.difference(&program).cloned().collect())
+}
+
+/// `cargo tree --offline ARGS` in `dir`, its output.
+fn cargo_tree(dir: &Path, args: &[&str]) -> Result<String, String> {
     let output = cargo()
-        .args([
-            "tree",
-            "--offline",
-            "-p",
-            "ff-admin-gen",
-            "-e",
-            "normal,build",
-        ])
+        .args(["tree", "--offline"])
+        .args(args)
         .current_dir(dir)
         .env("CARGO_TERM_COLOR", "never")
         .output()
@@ -414,12 +422,19 @@ fn generator_packages(dir: &Path) -> Result<BTreeSet<String>, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let tree = String::from_utf8_lossy(&output.stdout);
-    let packages = build_dependency_section(&tree);
-    if packages.is_empty() {
-        return Err("cargo tree shows no [build-dependencies] for ff-admin-gen".to_owned());
-    }
-    Ok(packages)
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The package (`name vX.Y.Z`) a `cargo tree` line names, if it names one.
+fn tree_package(line: &str) -> Option<String> {
+    let entry = line.trim_start_matches(|c: char| "│├└─ ".contains(c) || c.is_whitespace());
+    (!entry.is_empty() && !entry.starts_with('['))
+        .then(|| entry.split(" (").next().unwrap_or(entry).trim().to_owned())
+}
+
+/// Every package (`name vX.Y.Z`) a `cargo tree` names.
+fn tree_packages(tree: &str) -> BTreeSet<String> {
+    tree.lines().filter_map(tree_package).collect()
 }
 
 /// The packages (`name vX.Y.Z`) listed below the root's
@@ -430,9 +445,7 @@ fn build_dependency_section(tree: &str) -> BTreeSet<String> {
         .skip_while(|line| *line != "[build-dependencies]")
         .skip(1)
         .take_while(|line| !line.starts_with('['))
-        .map(|line| line.trim_start_matches(|c: char| "│├└─ ".contains(c) || c.is_whitespace()))
-        .filter(|entry| !entry.is_empty() && !entry.starts_with('['))
-        .map(|entry| entry.split(" (").next().unwrap_or(entry).trim().to_owned())
+        .filter_map(tree_package)
         .collect()
 }
 
@@ -677,6 +690,24 @@ ff-admin-gen v0.1.0 (/w/ff-admin-gen)
             ]
         );
         assert!(build_dependency_section("a v1\n└── b v2\n").is_empty());
+    }
+
+    #[test]
+    fn reads_every_package_of_a_flat_tree() {
+        let tree = "build-cost-ff-admin v0.0.0 (/t/ff-admin)\n\
+                    ff-admin v0.1.0 (/w/ff-admin)\n\
+                    schemars_derive v0.8.22 (proc-macro)\n\
+                    serde v1.0.229 (*)\n";
+        let packages: Vec<String> = tree_packages(tree).into_iter().collect();
+        assert_eq!(
+            packages,
+            [
+                "build-cost-ff-admin v0.0.0",
+                "ff-admin v0.1.0",
+                "schemars_derive v0.8.22",
+                "serde v1.0.229",
+            ]
+        );
     }
 
     #[test]
