@@ -43,8 +43,9 @@ use syn::visit_mut::VisitMut;
 use crate::codegen;
 use crate::spec_doc::{self, resolve, Operation};
 
-/// Generates the formatted Rust source of the mock extension from the YAML
-/// text of the published spec.
+/// Generates the Rust source of the mock extension from the YAML text of
+/// the published spec: a commented header, then the code as one token
+/// stream (unformatted: the compiler does not need it formatted).
 pub fn generate(yaml: &str) -> Result<String, String> {
     let original = spec_doc::parse("openapi.yaml", yaml)?;
     let adapted = codegen::adapt(&original)?;
@@ -93,7 +94,7 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         "// - {by_value} methods taking a Copy type by value pass `&value` to json_body_obj"
     );
     out.push('\n');
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&file.to_token_stream().to_string());
     Ok(out)
 }
 

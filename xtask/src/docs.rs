@@ -153,7 +153,7 @@ fn check_reference(chromium: &Path, built: &Built) -> anyhow::Result<()> {
 }
 
 /// The version of package `name` in a `Cargo.lock`, when it is there once.
-fn locked_version(lock: &str, name: &str) -> Option<String> {
+pub(crate) fn locked_version(lock: &str, name: &str) -> Option<String> {
     let wanted = format!("name = \"{name}\"");
     let mut versions = lock.split("[[package]]").filter_map(|package| {
         let mut lines = package.lines().map(str::trim);

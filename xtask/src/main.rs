@@ -1,5 +1,6 @@
 //! Developer tasks for the ff-admin workspace, run as `cargo xtask <task>`.
 
+mod build_cost;
 mod codegen;
 mod docs;
 mod profile;
@@ -39,6 +40,10 @@ tasks:
   bench             run the benchmark and print its ratio lines
   profile           count the instructions of one call per client and
                     operation under valgrind (needs valgrind)
+  build-cost        build, from nothing, a scratch crate using ff-admin
+                    (default features) and one using ff-sdk 0.15 without
+                    default features; print the CPU seconds, wall seconds
+                    and crates compiled of each, and their ratio
 ";
 
 fn main() -> ExitCode {
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
         Some("profile") => profile::run(),
+        Some("build-cost") => build_cost::run(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

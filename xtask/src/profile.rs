@@ -101,7 +101,7 @@ fn bench_binary() -> anyhow::Result<PathBuf> {
             "--no-run",
             "--message-format=json",
         ])
-        .current_dir(crate::root())
+        .current_dir(ff_admin_devenv::workspace_root())
         .output()
         .context("start cargo bench --no-run")?;
     if !output.status.success() {
