@@ -6,7 +6,7 @@
 //! module (the latter two through a symlink next to their `build.rs`, so
 //! each packaged crate carries its own copy), and so do `xtask` and the
 //! contract tests (through `#[path]`). It needs `serde_json` and
-//! `serde_yaml_ng`, nothing else.
+//! `yaml_serde`, nothing else.
 
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ const MAX_REF_HOPS: usize = 32;
 /// Parses the YAML (or JSON) text of an OpenAPI document into JSON values.
 /// `name` (the document's file name) is only used in the error.
 pub fn parse(name: &str, text: &str) -> Result<Value, String> {
-    serde_yaml_ng::from_str(text).map_err(|e| format!("{name} is not valid YAML: {e}"))
+    yaml_serde::from_str(text).map_err(|e| format!("{name} is not valid YAML: {e}"))
 }
 
 /// Follows `value`'s `$ref`, a local reference (`#/components/...`, a JSON

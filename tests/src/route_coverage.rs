@@ -290,7 +290,7 @@ mod tests {
             "ff-admin-every-route-{}.yaml",
             uuid::Uuid::new_v4()
         ));
-        std::fs::write(&file, serde_yaml_ng::to_string(&spec).expect("yaml")).expect("write");
+        std::fs::write(&file, yaml_serde::to_string(&spec).expect("yaml")).expect("write");
         let loaded = crate::load_spec(&file);
         let _ = std::fs::remove_file(&file);
         let ops = spec_operations(&loaded.expect("the written spec loads"));

@@ -48,7 +48,7 @@ impl Expected {
     /// `info.x-ff-server-version`, or has an operation without a summary
     /// (the page would have no heading to find it by).
     pub fn from_yaml(yaml: &str) -> anyhow::Result<Self> {
-        let spec: OpenAPI = serde_yaml_ng::from_str(yaml).context("the spec is not OpenAPI 3.0")?;
+        let spec: OpenAPI = yaml_serde::from_str(yaml).context("the spec is not OpenAPI 3.0")?;
         let version = spec.info.version.trim().to_owned();
         if version.is_empty() {
             bail!("the spec has no info.version");
