@@ -1,15 +1,17 @@
 //! The cost of one admin call: ff-admin against a minimal hand-written
-//! reqwest call (the floor) and against ff-sdk 0.15's hand-written admin
-//! client (the peer), in one process and one run, against one local server
-//! answering canned bodies.
+//! reqwest call (the floor), the same call on a `reqwest::Client` with
+//! ff-admin's default timeouts (floor + timeouts), and ff-sdk 0.15's
+//! hand-written admin client (the peer), in one process and one run,
+//! against one local server answering canned bodies.
 //!
 //! For every operation and client: calls per second sequentially and with 64
 //! calls in flight, median and p99 latency, and heap allocations per call on
 //! the client thread. Clients are interleaved round by round so drift hits
-//! all three alike; throughputs are medians over rounds, and each ratio is
-//! the median over rounds of that round's paired ratio. The last lines are
-//! the ratios `ff-admin/floor` and `ff-admin/peer` per operation, then the
-//! connection count of 10,000 sequential claims.
+//! all clients alike; throughputs are medians over rounds, and each ratio
+//! is the median over rounds of that round's paired ratio. The last lines
+//! are the ratios `ff-admin/floor`, `ff-admin/floor+timeouts` and
+//! `ff-admin/peer` per operation, then the connection count of 10,000
+//! sequential claims.
 //!
 //! `cargo xtask bench` (or `cargo bench -p ff-admin-bench`). Set
 //! `FF_BENCH_ROUNDS` to change the number of rounds (default 15).
@@ -175,17 +177,19 @@ impl Op {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Which {
     Floor,
+    FloorTimed,
     Admin,
     Peer,
     AdminBare,
 }
 
-const CLIENTS: [Which; 3] = [Which::Floor, Which::Admin, Which::Peer];
+const CLIENTS: [Which; 4] = [Which::Floor, Which::FloorTimed, Which::Admin, Which::Peer];
 
 impl Which {
     fn name(self) -> &'static str {
         match self {
             Which::Floor => "floor (reqwest)",
+            Which::FloorTimed => "floor + timeouts",
             Which::Admin => "ff-admin",
             Which::AdminBare => "ff-admin, bare reqwest",
             Which::Peer => "peer (ff-sdk)",
@@ -196,6 +200,7 @@ impl Which {
     fn key(self) -> &'static str {
         match self {
             Which::Floor => "floor",
+            Which::FloorTimed => "floor-timed",
             Which::Admin => "admin",
             Which::AdminBare => "admin-bare",
             Which::Peer => "peer",
@@ -324,6 +329,9 @@ const ENCODED_EXEC_ID: &str = "%7Bfp:7%7D:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f";
 
 struct Clients {
     floor: Floor,
+    /// The floor on a `reqwest::Client` with ff-admin's default timeouts:
+    /// each request then carries reqwest's timer, as ff-admin's do.
+    floor_timed: Floor,
     admin: ff_admin::FlowFabricAdminClient,
     peer: ff_sdk::admin::FlowFabricAdminClient,
     /// ff-admin on the floor's `reqwest::Client` (no timeouts, no
@@ -339,6 +347,14 @@ impl Clients {
                 http: reqwest::Client::new(),
                 base: base.to_owned(),
             },
+            floor_timed: Floor {
+                http: reqwest::Client::builder()
+                    .timeout(ff_admin::DEFAULT_TIMEOUT)
+                    .connect_timeout(ff_admin::DEFAULT_CONNECT_TIMEOUT)
+                    .build()
+                    .expect("reqwest client"),
+                base: base.to_owned(),
+            },
             admin: ff_admin::FlowFabricAdminClient::new(base).expect("ff-admin client"),
             peer: ff_sdk::admin::FlowFabricAdminClient::new(base).expect("ff-sdk client"),
             admin_bare: ff_admin::FlowFabricAdminClient::builder(base)
@@ -351,6 +367,7 @@ impl Clients {
     async fn call(&self, which: Which, op: Op) -> bool {
         match which {
             Which::Floor => self.floor.call(op).await,
+            Which::FloorTimed => self.floor_timed.call(op).await,
             Which::Admin => admin_call(&self.admin, op).await,
             Which::AdminBare => admin_call(&self.admin_bare, op).await,
             Which::Peer => peer_call(&self.peer, op).await,
@@ -492,8 +509,8 @@ async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
         .push(CONCURRENT_BATCH as f64 / start.elapsed().as_secs_f64());
 }
 
-/// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client `floor`, `admin` or
-/// `peer`; op as in [`Op::key`]): instead of the bench, makes 200 warm-up
+/// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client as in [`Which::key`],
+/// or `admin-bare`; op as in [`Op::key`]): instead of the bench, makes 200 warm-up
 /// calls then `<calls>` sequential calls of that pair and exits. Run it
 /// under valgrind twice with different counts to read one call's cost on
 /// the client thread (`cargo xtask profile` does).
@@ -502,7 +519,9 @@ fn loop_only(spec: &str) {
     let [client, op, calls] = parts[..] else {
         panic!("FF_BENCH_LOOP is <client>:<op>:<calls>, got {spec:?}");
     };
-    let which = [Which::Floor, Which::Admin, Which::Peer, Which::AdminBare]
+    let which = CLIENTS
+        .into_iter()
+        .chain([Which::AdminBare])
         .into_iter()
         .find(|w| w.key() == client)
         .unwrap_or_else(|| panic!("no client {client:?}"));
@@ -578,8 +597,9 @@ fn main() {
             };
             /// The ratio lines: (label, numerator, denominator), each
             /// sequential and with 64 calls in flight.
-            const RATIOS: [(&str, Which, Which); 2] = [
+            const RATIOS: [(&str, Which, Which); 3] = [
                 ("ff-admin/floor", Which::Admin, Which::Floor),
+                ("ff-admin/floor+timeouts", Which::Admin, Which::FloorTimed),
                 ("ff-admin/peer", Which::Admin, Which::Peer),
             ];
             let ratio_text: Vec<String> = RATIOS

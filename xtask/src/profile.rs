@@ -14,8 +14,9 @@ use std::process::Command;
 use anyhow::{bail, Context as _};
 
 /// The clients, as `FF_BENCH_LOOP` names them, and what each is.
-const CLIENTS: [(&str, &str); 4] = [
+const CLIENTS: [(&str, &str); 5] = [
     ("floor", "floor (reqwest)"),
+    ("floor-timed", "floor + ff-admin's timeouts"),
     ("admin", "ff-admin"),
     ("admin-bare", "ff-admin on reqwest::Client::new()"),
     ("peer", "peer (ff-sdk)"),
