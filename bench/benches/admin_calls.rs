@@ -5,7 +5,8 @@
 //! against one local server answering canned bodies.
 //!
 //! For every operation and client: calls per second sequentially and with 64
-//! calls in flight, median and p99 latency, and heap allocations per call on
+//! calls in flight, median and p99 latency, CPU time of the client thread
+//! per call (over the 64-in-flight batch), and heap allocations per call on
 //! the client thread. Clients are interleaved round by round so drift hits
 //! all clients alike; throughputs are medians over rounds, and each ratio
 //! is the median over rounds of that round's paired ratio. The last lines
@@ -447,12 +448,35 @@ const SEQUENTIAL_BATCH: usize = 400;
 const CONCURRENT_BATCH: usize = 1280;
 const IN_FLIGHT: usize = 64;
 
+/// What a ratio line compares.
+#[derive(Clone, Copy)]
+enum Measure {
+    Sequential,
+    Concurrent,
+    ClientCpu,
+}
+
 #[derive(Default)]
 struct Samples {
     sequential_rates: Vec<f64>,
     concurrent_rates: Vec<f64>,
     latencies: Vec<Duration>,
     allocations_per_call: Vec<f64>,
+    /// CPU time of the client thread per call, in µs, over the concurrent
+    /// batch (the whole client, connection tasks included, runs on it).
+    client_cpu_us: Vec<f64>,
+}
+
+/// CPU time consumed by the calling thread so far.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -492,6 +516,7 @@ async fn sequential(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
 }
 
 async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Samples) {
+    let cpu_before = thread_cpu_time();
     let start = Instant::now();
     let ok = stream::iter(0..CONCURRENT_BATCH)
         .map(|_| clients.call(which, op))
@@ -507,6 +532,9 @@ async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
     samples
         .concurrent_rates
         .push(CONCURRENT_BATCH as f64 / start.elapsed().as_secs_f64());
+    samples
+        .client_cpu_us
+        .push((thread_cpu_time() - cpu_before).as_secs_f64() * 1e6 / CONCURRENT_BATCH as f64);
 }
 
 /// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client as in [`Which::key`],
@@ -582,21 +610,24 @@ fn main() {
             // Paired per-round ratios, taken before the medians sort the
             // samples: both clients of a pair ran back to back in the same
             // round, so drift cancels out.
-            let rates = |w: Which, concurrent: bool| -> Vec<f64> {
+            let series = |w: Which, measure: Measure| -> Vec<f64> {
                 let s = &results.iter().find(|r| r.0 == w).expect("client").1;
-                if concurrent {
-                    s.concurrent_rates.clone()
-                } else {
-                    s.sequential_rates.clone()
+                match measure {
+                    Measure::Sequential => s.sequential_rates.clone(),
+                    Measure::Concurrent => s.concurrent_rates.clone(),
+                    // Less CPU is better: the ratio is den/num, so that above
+                    // 1 means ff-admin costs less, as for the rates.
+                    Measure::ClientCpu => s.client_cpu_us.iter().map(|us| 1.0 / us).collect(),
                 }
             };
-            let paired = |num: Which, den: Which, concurrent: bool| -> f64 {
-                let (a, b) = (rates(num, concurrent), rates(den, concurrent));
+            let paired = |num: Which, den: Which, measure: Measure| -> f64 {
+                let (a, b) = (series(num, measure), series(den, measure));
                 let mut ratios: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x / y).collect();
                 median(&mut ratios)
             };
             /// The ratio lines: (label, numerator, denominator), each
-            /// sequential and with 64 calls in flight.
+            /// sequential, with 64 calls in flight, and in client CPU per
+            /// call (inverted: above 1, the numerator costs less).
             const RATIOS: [(&str, Which, Which); 3] = [
                 ("ff-admin/floor", Which::Admin, Which::Floor),
                 ("ff-admin/floor+timeouts", Which::Admin, Which::FloorTimed),
@@ -606,33 +637,36 @@ fn main() {
                 .iter()
                 .map(|(label, num, den)| {
                     format!(
-                        "{label} seq {:.3} conc {:.3}",
-                        paired(*num, *den, false),
-                        paired(*num, *den, true)
+                        "{label} seq {:.3} conc {:.3} cpu {:.3}",
+                        paired(*num, *den, Measure::Sequential),
+                        paired(*num, *den, Measure::Concurrent),
+                        paired(*num, *den, Measure::ClientCpu)
                     )
                 })
                 .collect();
 
             println!("\n{}", op.name());
             println!(
-                "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12}",
-                "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "allocs/call"
+                "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12} {:>12}",
+                "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "cpu µs/call", "allocs/call"
             );
             let mut allocs: Vec<(Which, f64)> = Vec::new();
             for (which, samples) in results.iter_mut() {
                 let seq = median(&mut samples.sequential_rates);
                 let conc = median(&mut samples.concurrent_rates);
                 let per_call = median(&mut samples.allocations_per_call);
+                let cpu = median(&mut samples.client_cpu_us);
                 allocs.push((*which, per_call));
                 let p50 = percentile(&mut samples.latencies, 0.50);
                 let p99 = percentile(&mut samples.latencies, 0.99);
                 println!(
-                    "  {:<16} {:>12.0} {:>12.0} {:>10.1} {:>10.1} {:>12.1}",
+                    "  {:<16} {:>12.0} {:>12.0} {:>10.1} {:>10.1} {:>12.2} {:>12.1}",
                     which.name(),
                     seq,
                     conc,
                     p50.as_secs_f64() * 1e6,
                     p99.as_secs_f64() * 1e6,
+                    cpu,
                     per_call
                 );
             }
