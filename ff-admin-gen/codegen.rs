@@ -27,6 +27,8 @@
 //!   percent-encoded while the URL is formatted (`PathSegment`, no
 //!   intermediate strings), and a JSON answer's headers are moved into the
 //!   `ResponseValue` rather than cloned (`json_answer`).
+//! * Path parameters whose schema is a `$ref` to a plain string schema get
+//!   an inline `type: string`, so the generated methods take `&str`.
 //! * Value constraints are removed from schemas (`pattern`, `minLength`,
 //!   `maxLength`, `minimum`, `maximum`, `exclusiveMinimum`,
 //!   `exclusiveMaximum`). Validation belongs to the server; generated
@@ -166,12 +168,80 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         ));
     }
 
+    let plain = plain_string_path_parameters(&mut spec);
+    if !plain.is_empty() {
+        changes.push(format!(
+            "path parameters {} taken as `&str` (their schemas are strings)",
+            plain.join(", ")
+        ));
+    }
+
     Ok(Adapted {
         spec,
         no_content_ops,
         changes,
         operations,
     })
+}
+
+/// Gives every path parameter whose schema is a `$ref` to a plain string
+/// schema an inline `type: string` instead, so that the generated method
+/// takes `&str`: a caller's id is then sent without first being copied
+/// into an owned newtype. Returns the names of the parameters changed.
+fn plain_string_path_parameters(spec: &mut serde_json::Value) -> Vec<String> {
+    let root = spec.clone();
+    let is_plain_string = |schema: &serde_json::Value| -> bool {
+        schema.get("$ref").is_some()
+            && crate::spec_doc::resolve(&root, schema).is_ok_and(|s| {
+                s.get("type").and_then(|t| t.as_str()) == Some("string")
+                    && s.get("format").is_none()
+                    && s.get("enum").is_none()
+            })
+    };
+    let mut changed = Vec::new();
+    let mut visit = |parameter: &mut serde_json::Value| {
+        if parameter.get("in").and_then(|i| i.as_str()) != Some("path") {
+            return;
+        }
+        let Some(schema) = parameter.get_mut("schema") else {
+            return;
+        };
+        if is_plain_string(schema) {
+            *schema = serde_json::json!({ "type": "string" });
+            let name = parameter
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or("?");
+            if !changed.iter().any(|c| c == name) {
+                changed.push(name.to_owned());
+            }
+        }
+    };
+    if let Some(parameters) = spec
+        .pointer_mut("/components/parameters")
+        .and_then(|p| p.as_object_mut())
+    {
+        parameters.values_mut().for_each(&mut visit);
+    }
+    if let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (key, value) in item.iter_mut() {
+                let list = if key == "parameters" {
+                    Some(value)
+                } else {
+                    value.get_mut("parameters")
+                };
+                if let Some(list) = list.and_then(|l| l.as_array_mut()) {
+                    list.iter_mut().for_each(&mut visit);
+                }
+            }
+        }
+    }
+    changed.sort();
+    changed
 }
 
 /// A schema added to the generator's copy.

@@ -22,6 +22,9 @@
 //!   `AlreadySatisfied`) returns one generated `<Operation>Success` type,
 //!   the `oneOf` of those schemas.
 //! * Value constraints (patterns, lengths, ranges) are left to the server.
+//! * Path parameters whose schema is a string (execution, worker, flow,
+//!   budget and waitpoint ids) are taken as `&str`, so an id is sent
+//!   without first being copied into an owned newtype.
 //!
 //! Answers that are not JSON (`get_execution_result`'s bytes,
 //! `get_metrics`' text) come back as a [`ByteStream`]. [`OPERATIONS`] (and a

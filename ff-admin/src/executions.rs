@@ -52,7 +52,9 @@ impl FlowFabricAdminClient {
     ) -> Result<ExecutionPage, SdkError> {
         let op = &op::LIST_EXECUTIONS;
         let cursor = cursor
-            .map(|c| path_id::checked(op.route, "cursor", c).map(wire::ExecutionId))
+            .map(|c| {
+                path_id::checked(op.route, "cursor", c).map(|c| wire::ExecutionId(c.into_owned()))
+            })
             .transpose()?;
         let page = self
             .call(op, || {
@@ -166,7 +168,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<Option<ExecutionInfo>, SdkError> {
         let op = &op::GET_EXECUTION;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.get_execution(&id)).await;
         absent_on_404(answer, EXECUTION_NOT_FOUND)?
             .map(|info| from_wire(op, info))
@@ -191,7 +193,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<Option<PublicState>, SdkError> {
         let op = &op::GET_EXECUTION_STATE;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.get_execution_state(&id)).await;
         absent_on_404(answer, EXECUTION_NOT_FOUND)?
             .map(|state| from_wire(op, state))
@@ -216,7 +218,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<Option<Vec<PendingWaitpoint>>, SdkError> {
         let op = &op::LIST_PENDING_WAITPOINTS;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self
             .call(op, || self.raw.list_pending_waitpoints(&id))
             .await;
@@ -244,7 +246,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<Option<Vec<u8>>, SdkError> {
         let op = &op::GET_EXECUTION_RESULT;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self
             .call_bytes(op, || self.raw.get_execution_result(&id))
             .await;
@@ -276,11 +278,7 @@ impl FlowFabricAdminClient {
         req: &CancelExecutionRequest,
     ) -> Result<CancelExecutionResponse, SdkError> {
         let op = &op::CANCEL_EXECUTION;
-        let id = wire::ExecutionId(path_id::checked(
-            op.route,
-            "execution_id",
-            &req.execution_id,
-        )?);
+        let id = path_id::checked(op.route, "execution_id", &req.execution_id)?;
         let body: wire::CancelExecutionBody = to_wire(op, req)?;
         let answer = self
             .call(op, || self.raw.cancel_execution(&id, &body))
@@ -312,11 +310,7 @@ impl FlowFabricAdminClient {
         req: &DeliverSignalRequest,
     ) -> Result<DeliverSignalResponse, SdkError> {
         let op = &op::DELIVER_SIGNAL;
-        let id = wire::ExecutionId(path_id::checked(
-            op.route,
-            "execution_id",
-            &req.execution_id,
-        )?);
+        let id = path_id::checked(op.route, "execution_id", &req.execution_id)?;
         let body: wire::DeliverSignalBody = to_wire(op, req)?;
         let answer = self
             .call(op, || self.raw.deliver_signal(&id, &body))
@@ -346,7 +340,7 @@ impl FlowFabricAdminClient {
         new_priority: i32,
     ) -> Result<ChangePriorityResponse, SdkError> {
         let op = &op::CHANGE_PRIORITY;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let body = wire::ChangePriorityBody { new_priority };
         let answer = self
             .call(op, || self.raw.change_priority(&id, &body))
@@ -378,7 +372,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<ReplayExecutionResponse, SdkError> {
         let op = &op::REPLAY_EXECUTION;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.replay_execution(&id)).await?;
         from_wire(op, answer)
     }
@@ -408,7 +402,7 @@ impl FlowFabricAdminClient {
         execution_id: &(impl PathId + ?Sized),
     ) -> Result<RevokeLeaseResponse, SdkError> {
         let op = &op::REVOKE_LEASE;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.revoke_lease(&id)).await?;
         from_wire(op, answer)
     }
@@ -436,11 +430,13 @@ impl FlowFabricAdminClient {
         range: &StreamRange,
     ) -> Result<StreamFrames, SdkError> {
         let op = &op::READ_ATTEMPT_STREAM;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let cursor = |field: &str, value: &Option<String>| {
             value
                 .as_deref()
-                .map(|v| path_id::checked(op.route, field, v).map(wire::StreamCursor))
+                .map(|v| {
+                    path_id::checked(op.route, field, v).map(|v| wire::StreamCursor(v.into_owned()))
+                })
                 .transpose()
         };
         let from = cursor("from", &range.from)?;
@@ -482,7 +478,7 @@ impl FlowFabricAdminClient {
         tail: &StreamTail,
     ) -> Result<StreamFrames, SdkError> {
         let op = &op::TAIL_ATTEMPT_STREAM;
-        let id = wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self
             .call(op, || {
                 self.raw.tail_attempt_stream(

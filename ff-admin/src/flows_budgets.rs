@@ -66,7 +66,7 @@ impl FlowFabricAdminClient {
         req: &AddExecutionToFlowRequest,
     ) -> Result<AddExecutionToFlowResponse, SdkError> {
         let op = &op::ADD_EXECUTION_TO_FLOW;
-        let flow_id = wire::Uuid(path_id::checked(op.route, "flow_id", &req.flow_id)?);
+        let flow_id = path_id::checked(op.route, "flow_id", &req.flow_id)?;
         let body: wire::AddExecutionToFlowBody = to_wire(op, req)?;
         let answer = self
             .call(op, || self.raw.add_execution_to_flow(&flow_id, &body))
@@ -96,7 +96,7 @@ impl FlowFabricAdminClient {
         wait: bool,
     ) -> Result<CancelFlowResponse, SdkError> {
         let op = &op::CANCEL_FLOW;
-        let flow_id = wire::Uuid(path_id::checked(op.route, "flow_id", &req.flow_id)?);
+        let flow_id = path_id::checked(op.route, "flow_id", &req.flow_id)?;
         let body: wire::CancelFlowBody = to_wire(op, req)?;
         let answer = self
             .call(op, || {
@@ -130,7 +130,7 @@ impl FlowFabricAdminClient {
         req: &StageDependencyEdgeRequest,
     ) -> Result<StageDependencyEdgeResponse, SdkError> {
         let op = &op::STAGE_DEPENDENCY_EDGE;
-        let flow_id = wire::Uuid(path_id::checked(op.route, "flow_id", &req.flow_id)?);
+        let flow_id = path_id::checked(op.route, "flow_id", &req.flow_id)?;
         let body: wire::StageDependencyEdgeBody = to_wire(op, req)?;
         let answer = self
             .call(op, || self.raw.stage_dependency_edge(&flow_id, &body))
@@ -158,7 +158,7 @@ impl FlowFabricAdminClient {
         req: &ApplyDependencyToChildRequest,
     ) -> Result<ApplyDependencyToChildResponse, SdkError> {
         let op = &op::APPLY_DEPENDENCY_TO_CHILD;
-        let flow_id = wire::Uuid(path_id::checked(op.route, "flow_id", &req.flow_id)?);
+        let flow_id = path_id::checked(op.route, "flow_id", &req.flow_id)?;
         let body: wire::ApplyDependencyToChildBody = to_wire(op, req)?;
         let answer = self
             .call(op, || self.raw.apply_dependency_to_child(&flow_id, &body))
@@ -208,7 +208,7 @@ impl FlowFabricAdminClient {
         budget_id: &(impl PathId + ?Sized),
     ) -> Result<Option<BudgetStatus>, SdkError> {
         let op = &op::GET_BUDGET_STATUS;
-        let id = wire::Uuid(path_id::checked(op.route, "budget_id", budget_id)?);
+        let id = path_id::checked(op.route, "budget_id", budget_id)?;
         let answer = self.call(op, || self.raw.get_budget_status(&id)).await;
         absent_on_404(answer, BUDGET_NOT_FOUND)?
             .map(|status| from_wire(op, status))
@@ -238,7 +238,7 @@ impl FlowFabricAdminClient {
         req: &ReportUsageRequest,
     ) -> Result<ReportUsageResponse, SdkError> {
         let op = &op::REPORT_USAGE;
-        let id = wire::Uuid(path_id::checked(op.route, "budget_id", budget_id)?);
+        let id = path_id::checked(op.route, "budget_id", budget_id)?;
         let body: wire::ReportUsageBody = to_wire(op, req)?;
         let answer = self.call(op, || self.raw.report_usage(&id, &body)).await?;
         from_wire(op, answer)
@@ -262,7 +262,7 @@ impl FlowFabricAdminClient {
         budget_id: &(impl PathId + ?Sized),
     ) -> Result<ResetBudgetResponse, SdkError> {
         let op = &op::RESET_BUDGET;
-        let id = wire::Uuid(path_id::checked(op.route, "budget_id", budget_id)?);
+        let id = path_id::checked(op.route, "budget_id", budget_id)?;
         let answer = self.call(op, || self.raw.reset_budget(&id)).await?;
         from_wire(op, answer)
     }

@@ -48,7 +48,7 @@ impl FlowFabricAdminClient {
     ) -> Result<Option<ClaimForWorkerResponse>, SdkError> {
         let op = &op::CLAIM_FOR_WORKER;
         let (worker_id, body) = req.into_wire();
-        let worker_id = wire::Identifier(path_id::checked_owned(op.route, "worker_id", worker_id)?);
+        let worker_id = path_id::checked_owned(op.route, "worker_id", worker_id)?;
         let grant = self
             .call_or_no_content(op, || self.raw.claim_for_worker(&worker_id, &body))
             .await?;
@@ -117,8 +117,7 @@ impl FlowFabricAdminClient {
         req: IssueReclaimGrantRequest,
     ) -> Result<IssueReclaimGrantResponse, SdkError> {
         let op = &op::ISSUE_RECLAIM_GRANT;
-        let execution_id =
-            wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
+        let execution_id = path_id::checked(op.route, "execution_id", execution_id)?;
         let body = wire::IssueReclaimGrantBody::from(req);
         self.call(op, || self.raw.issue_reclaim_grant(&execution_id, &body))
             .await
@@ -152,9 +151,8 @@ impl FlowFabricAdminClient {
         waitpoint_id: &(impl PathId + ?Sized),
     ) -> Result<Option<String>, SdkError> {
         let op = &op::READ_WAITPOINT_TOKEN;
-        let execution_id =
-            wire::ExecutionId(path_id::checked(op.route, "execution_id", execution_id)?);
-        let waitpoint_id = wire::Uuid(path_id::checked(op.route, "waitpoint_id", waitpoint_id)?);
+        let execution_id = path_id::checked(op.route, "execution_id", execution_id)?;
+        let waitpoint_id = path_id::checked(op.route, "waitpoint_id", waitpoint_id)?;
         let answer = self
             .call(op, || {
                 self.raw.read_waitpoint_token(&execution_id, &waitpoint_id)

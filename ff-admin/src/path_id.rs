@@ -58,19 +58,16 @@ macro_rules! uuid_path_ids {
 #[cfg(feature = "ff-core")]
 uuid_path_ids!(WaitpointId, FlowId, BudgetId);
 
-/// Returns the id as an owned string, or a `Config` error naming `field`
-/// when it cannot be sent as one path segment.
-pub(crate) fn checked(
+/// Returns the id's text (borrowed when the id is text already), or a
+/// `Config` error naming `field` when it cannot be sent as one path
+/// segment.
+pub(crate) fn checked<'a>(
     operation: &str,
     field: &str,
-    id: &(impl PathId + ?Sized),
-) -> Result<String, SdkError> {
-    checked_owned(operation, field, id.path_id().into_owned())
-}
-
-/// [`checked`] for an id the caller already owns.
-pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<String, SdkError> {
-    match id.as_str() {
+    id: &'a (impl PathId + ?Sized),
+) -> Result<Cow<'a, str>, SdkError> {
+    let text = id.path_id();
+    match text.as_ref() {
         "" => Err(SdkError::config(
             operation,
             Some(field),
@@ -79,8 +76,14 @@ pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<
         "." | ".." => Err(SdkError::config(
             operation,
             Some(field),
-            format!("`{id}` cannot be sent as a path segment"),
+            format!("`{text}` cannot be sent as a path segment"),
         )),
-        _ => Ok(id),
+        _ => Ok(text),
     }
+}
+
+/// [`checked`] for an id the caller already owns.
+pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<String, SdkError> {
+    checked(operation, field, id.as_str())?;
+    Ok(id)
 }
