@@ -559,16 +559,22 @@ fn loop_only(spec: &str) {
         .unwrap_or_else(|| panic!("no op {op:?}"));
     let calls: usize = calls.parse().expect("a call count");
     let (base, _) = start_server();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let rt = client_runtime();
     rt.block_on(async move {
         let clients = Clients::new(&base);
         for _ in 0..200 + calls {
             assert!(clients.call(which, op).await);
         }
     });
+}
+
+/// The client's runtime: one thread, the bench's main thread, so that the
+/// allocation and CPU counts of that thread are the client's.
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime")
 }
 
 fn main() {
@@ -580,10 +586,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(15);
     let (base, accepts) = start_server();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let rt = client_runtime();
     rt.block_on(async move {
         let clients = Clients::new(&base);
         println!(
