@@ -2,7 +2,8 @@
 
 /// The regex for a path `template` holding one `{}`, with `value` in its
 /// place: percent-encoded as the client encodes a path segment
-/// (`progenitor_client::encode_path`), then escaped for the regex.
+/// (`progenitor_client::encode_path`, which ff-admin-gen's encoding is
+/// tested equal to), then escaped for the regex.
 pub(crate) fn param_regex(template: &str, value: &str) -> regex::Regex {
     let encoded = regex::escape(&progenitor_client::encode_path(value));
     let pattern = template.replacen("{}", &encoded, 1);

@@ -58,9 +58,11 @@ impl<R> Attempt<R> {
         }
     }
 
-    /// The attempt of a call that did not return a documented JSON success:
-    /// an undeclared answer (decoded as `T` when it is a 2xx, an error
-    /// otherwise) or a transport fault, mapped by `into`.
+    /// The attempt of a call whose generated method returned an error: an
+    /// undeclared answer (decoded as `T` when it is a 2xx, an error
+    /// otherwise), a documented answer whose body could not be read or
+    /// decoded, a transport fault or a hook's error; a success is mapped by
+    /// `into`.
     async fn failed<T>(op: &Operation, error: GenError<()>, into: impl FnOnce(T) -> R) -> Self
     where
         T: DeserializeOwned,

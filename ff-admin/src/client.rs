@@ -31,9 +31,10 @@ const CONTEXT: &str = "admin_client";
 ///
 /// Proxies are reqwest's: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and
 /// `NO_PROXY` (or their lowercase forms) as set when the client is built.
-/// When none of the proxy variables is set (on Linux and other platforms
-/// without system proxy settings), the client skips reqwest's per-call
-/// proxy lookup, which could not intercept anything.
+/// When none of `ALL_PROXY`, `HTTP_PROXY` and `HTTPS_PROXY` is set, in
+/// either case (on platforms other than macOS and Windows, which have
+/// system proxy settings), the client skips reqwest's per-call proxy
+/// lookup, which could not find a proxy.
 ///
 /// ```no_run
 /// use ff_admin::{ClaimForWorkerRequest, FlowFabricAdminClient};
@@ -191,9 +192,8 @@ impl FlowFabricAdminClientBuilder {
     /// Sends `user_agent` as the `User-Agent` header of every call.
     /// Default: no `User-Agent`, as `ff_sdk::admin` and `reqwest` send.
     /// ff-server does not read it; a proxy or access log in front of it
-    /// may. Each call then carries the header, which costs both ends a
-    /// little per call (about 1.5 % of a claim's CPU in `cargo xtask
-    /// profile`).
+    /// may. Each call then carries the header, which both ends pay for on
+    /// every call (see the README's Performance section).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self

@@ -53,5 +53,6 @@ pub fn now_ms() -> i64 {
 }
 
 /// The raw generated bindings this crate wraps, for operations or details
-/// the ergonomic client does not expose.
+/// the ergonomic client does not expose. Their methods take path ids as
+/// `&str` and leave validation to the server.
 pub use ff_admin_gen as raw;
