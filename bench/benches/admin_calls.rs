@@ -15,7 +15,7 @@
 //! sequential claims.
 //!
 //! `cargo xtask bench` (or `cargo bench -p ff-admin-bench`). Set
-//! `FF_BENCH_ROUNDS` to change the number of rounds (default 15).
+//! `FF_BENCH_ROUNDS` to change the number of rounds (default 60).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -444,8 +444,8 @@ admin_like_call!(
 // ---------------------------------------------------------------------------
 // Measurement.
 
-const SEQUENTIAL_BATCH: usize = 400;
-const CONCURRENT_BATCH: usize = 1280;
+const SEQUENTIAL_BATCH: usize = 100;
+const CONCURRENT_BATCH: usize = 320;
 const IN_FLIGHT: usize = 64;
 
 /// What a ratio line compares.
@@ -584,7 +584,7 @@ fn main() {
     let rounds: usize = std::env::var("FF_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(15);
+        .unwrap_or(60);
     let (base, accepts) = start_server();
     let rt = client_runtime();
     rt.block_on(async move {
