@@ -50,7 +50,7 @@ impl<R> Attempt<R> {
             Ok(value) => Some(value.status().as_u16()),
             Err(e) => e.status().map(|s| s.as_u16()),
         };
-        let retry_after = retry_after(&sent);
+        let retry_after = sent.as_ref().err().and_then(retry_after);
         Self {
             result: settle(sent).await,
             status,
@@ -67,10 +67,11 @@ impl<R> Attempt<R> {
     where
         T: DeserializeOwned,
     {
-        Self::from_sent(Err(error), |sent| async move {
-            settle(op, sent).await.map(into)
-        })
-        .await
+        Self {
+            status: error.status().map(|s| s.as_u16()),
+            retry_after: retry_after(&error),
+            result: settle(op, error).await.map(into),
+        }
     }
 }
 

@@ -27,24 +27,20 @@ const MESSAGE_LIMIT: usize = 512;
 /// typed success body that fails to read or decode arrived with it.
 const DECLARED_SUCCESS: u16 = 200;
 
-/// Settles one call of the generated client: its documented 2xx body, or
-/// the `SdkError` for everything else.
+/// Settles a call for which the generated client returned `error`: an
+/// undeclared 2xx decoded as `T`, or the `SdkError` for everything else.
+/// (A documented success needs no settling: the caller unwraps it.)
 pub(crate) async fn settle<T: DeserializeOwned>(
     op: &Operation,
-    result: Result<ResponseValue<T>, GenError<()>>,
+    error: GenError<()>,
 ) -> Result<T, SdkError> {
-    match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => {
-            let (status, body) = failed(op, error).await?;
-            serde_json::from_slice(&body).map_err(|source| SdkError::Decode {
-                status,
-                context: op.route.to_owned(),
-                raw_body: String::from_utf8_lossy(&body).into_owned(),
-                source,
-            })
-        }
-    }
+    let (status, body) = failed(op, error).await?;
+    serde_json::from_slice(&body).map_err(|source| SdkError::Decode {
+        status,
+        context: op.route.to_owned(),
+        raw_body: String::from_utf8_lossy(&body).into_owned(),
+        source,
+    })
 }
 
 /// [`settle`] for an operation whose documented 2xx body is not JSON

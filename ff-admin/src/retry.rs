@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ff_admin_gen::{Error as GenError, Operation, ResponseValue};
+use ff_admin_gen::{Error as GenError, Operation};
 
 use crate::SdkError;
 
@@ -224,8 +224,8 @@ impl RetryReason {
 
 /// The `Retry-After` of a 429 or 503 answer, in whole seconds; `None` for
 /// any other answer, no header, or one that is not a number of seconds.
-pub(crate) fn retry_after<T>(sent: &Result<ResponseValue<T>, GenError<()>>) -> Option<Duration> {
-    let Err(GenError::UnexpectedResponse(response)) = sent else {
+pub(crate) fn retry_after(error: &GenError<()>) -> Option<Duration> {
+    let GenError::UnexpectedResponse(response) = error else {
         return None;
     };
     if !matches!(response.status().as_u16(), 429 | 503) {
