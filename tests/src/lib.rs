@@ -21,7 +21,6 @@ pub mod readme {}
 use std::net::SocketAddr;
 use std::path::Path;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// The workspace's `openapi.yaml`, parsed. Panics if it cannot be read or
@@ -81,22 +80,6 @@ pub fn documented_answers() -> Vec<DocumentedAnswer> {
     }
     answers.sort();
     answers
-}
-
-/// A one-shot TCP server that reads a request, then writes `response`
-/// verbatim and closes the connection. Returns its address.
-pub async fn raw_http_server(response: &'static [u8]) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 64 * 1024];
-            let _ = socket.read(&mut buf).await;
-            let _ = socket.write_all(response).await;
-            let _ = socket.shutdown().await;
-        }
-    });
-    addr
 }
 
 /// An address on which nothing listens (bound, then released).

@@ -780,13 +780,7 @@ impl Http {
 
 /// Now, in Unix epoch milliseconds.
 pub fn now_ms() -> u64 {
-    u64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0),
-    )
-    .unwrap_or(u64::MAX)
+    u64::try_from(ff_admin::now_ms()).unwrap_or(0)
 }
 
 /// Splits `{fp:N}:<uuid>` into `(N, uuid)`.
@@ -832,6 +826,17 @@ pub fn claim_polls() -> usize {
 /// The spacing of claim polls: half the window's move interval, so that a
 /// poller sees every window even while other workers move the cursor.
 pub const CLAIM_POLL_INTERVAL: Duration = Duration::from_millis(CLAIM_WINDOW_MOVES_EVERY_MS / 2);
+
+/// Creates one execution on `lane` in each block of [`CLAIM_SCAN_WINDOW`]
+/// flow partitions, so that any claim's scan window holds exactly one.
+pub async fn one_eligible_per_scan_window(live: &LiveServer, lane: &str) {
+    for partition in (0..live.flow_partitions).step_by(usize::from(CLAIM_SCAN_WINDOW)) {
+        live.http()
+            .create_execution(partition, lane)
+            .await
+            .expect("create execution");
+    }
+}
 
 /// Claims until a grant arrives or [`claim_polls`] calls answered 204.
 /// Returns the grant (if any) and how many calls it took.

@@ -10,14 +10,14 @@
 //! reached the server. Prints `fault: ...` lines (with `--nocapture`).
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ff_admin::{
     ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantRequest, RetryPolicy,
     RotateWaitpointSecretRequest, SdkError,
 };
 use ff_admin_contract_tests::fault_proxy::{Fault, FaultProxy};
-use ff_admin_contract_tests::live::{valkey_command, Backend, LiveServer, Resp};
+use ff_admin_contract_tests::live::{self, valkey_command, Backend, LiveServer, Resp};
 
 const TOKEN: &str = "live-faults-token-41d2";
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -52,11 +52,9 @@ fn client(proxy: &FaultProxy, policy: RetryPolicy) -> FlowFabricAdminClient {
 async fn bounded<T>(policy: RetryPolicy, call: impl Future<Output = T>) -> T {
     let attempts = policy.max_attempts();
     let bound = TIMEOUT * attempts + policy.max_backoff() * (attempts - 1) + Duration::from_secs(1);
-    let started = Instant::now();
     let result = tokio::time::timeout(bound, call)
         .await
         .unwrap_or_else(|_| panic!("a call hung for more than {bound:?}"));
-    assert!(started.elapsed() <= bound);
     result
 }
 
@@ -74,17 +72,6 @@ fn rotate_request(kid: &str, byte: &str) -> RotateWaitpointSecretRequest {
     RotateWaitpointSecretRequest {
         new_kid: kid.into(),
         new_secret_hex: byte.repeat(32),
-    }
-}
-
-/// Creates one execution on `lane` in each block of 32 flow partitions, so
-/// that any claim's 32-partition scan window holds exactly one.
-async fn one_eligible_per_scan_window(live: &LiveServer, lane: &str) {
-    for partition in (0..live.flow_partitions).step_by(32) {
-        live.http()
-            .create_execution(partition, lane)
-            .await
-            .expect("create execution");
     }
 }
 
@@ -221,7 +208,7 @@ async fn a_claim_that_reached_the_server_is_never_sent_again() {
     let proxy = FaultProxy::start(&live.url).await;
     for fault in FAULTS {
         let lane = format!("faults-{fault:?}").to_lowercase();
-        one_eligible_per_scan_window(&live, &lane).await;
+        live::one_eligible_per_scan_window(&live, &lane).await;
         let before = (proxy.received("/claim"), proxy.forwarded("/claim"));
         proxy.inject("/claim", fault);
         let err = bounded(
@@ -257,7 +244,7 @@ async fn a_claim_that_reached_the_server_is_never_sent_again() {
 }
 
 #[tokio::test]
-async fn refused_connections_are_retried_for_every_operation() {
+async fn refused_connections_are_retried_for_claims_and_reads_alike() {
     let live = LiveServer::start(Backend::Valkey, Some(TOKEN))
         .await
         .expect("live server");
@@ -267,7 +254,7 @@ async fn refused_connections_are_retried_for_every_operation() {
         .with_max_attempts(10)
         .with_initial_backoff(Duration::from_millis(100))
         .with_max_backoff(Duration::from_secs(1));
-    one_eligible_per_scan_window(&live, "refused").await;
+    live::one_eligible_per_scan_window(&live, "refused").await;
 
     proxy.refuse_for(Duration::from_millis(150)).await;
     let grant = bounded(

@@ -14,7 +14,7 @@ use ff_admin::{
     RotateWaitpointSecretRequest, SdkError,
 };
 use ff_admin_contract_tests::fault_proxy::FaultProxy;
-use ff_admin_contract_tests::live::{Backend, LiveServer};
+use ff_admin_contract_tests::live::{self, Backend, LiveServer};
 
 const TOKEN: &str = "live-load-token-9b2e";
 const TASKS: usize = 64;
@@ -104,12 +104,7 @@ async fn sixty_four_tasks_share_one_client_for_ten_thousand_calls() {
         .expect("live server");
     // One eligible execution in each block of 32 partitions, so that some
     // claims are granted.
-    for partition in (0..live.flow_partitions).step_by(32) {
-        live.http()
-            .create_execution(partition, LANE)
-            .await
-            .expect("create execution");
-    }
+    live::one_eligible_per_scan_window(&live, LANE).await;
     let proxy = FaultProxy::start(&live.url).await;
     let client = FlowFabricAdminClient::builder(proxy.url())
         .bearer_token(TOKEN)

@@ -157,9 +157,10 @@ async fn common_contract(live: &LiveServer, client: &FlowFabricAdminClient) {
         .rotate_waitpoint_secret(rotate())
         .await
         .expect("rotate 200");
-    let expected_rotated = match b {
-        Backend::Valkey | Backend::ValkeyCluster => live.flow_partitions,
-        Backend::Postgres | Backend::Sqlite => 1,
+    let expected_rotated = if b.is_valkey() {
+        live.flow_partitions
+    } else {
+        1
     };
     assert_eq!(first.rotated, expected_rotated, "{first:?}");
     assert!(first.failed.is_empty(), "{first:?}");

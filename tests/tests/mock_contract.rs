@@ -15,7 +15,8 @@ use ff_admin::{
     ClaimForWorkerRequest, FlowFabricAdminClient, IssueReclaimGrantResponse,
     RotateWaitpointSecretRequest, SdkError, StreamRange, StreamTail,
 };
-use ff_admin_contract_tests::{closed_port, documented_answers, raw_http_server, DocumentedAnswer};
+use ff_admin_contract_tests::scripted::{Reply, ScriptedServer};
+use ff_admin_contract_tests::{closed_port, documented_answers, DocumentedAnswer};
 use futures_util::StreamExt as _;
 use httpmock::prelude::*;
 use httpmock::When;
@@ -207,6 +208,7 @@ fn assert_error(err: &SdkError, status: u16, body: &Value, label: &str) {
 #[tokio::test]
 async fn every_documented_answer_of_every_operation() {
     let answers = documented_answers();
+    assert!(!answers.is_empty(), "the spec documents no answers");
     let cases = cases();
     let api = MockApi::start().await;
     let mut exchanges = 0;
@@ -1246,11 +1248,11 @@ async fn a_server_slower_than_the_timeout_is_a_retryable_timeout() {
 
 #[tokio::test]
 async fn a_body_cut_off_mid_read_keeps_status_and_what_arrived() {
-    let addr = raw_http_server(
-        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{\"error\":\"engine: tra",
-    )
+    let server = ScriptedServer::start(vec![Reply::Cut(
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{\"error\":\"engine: tra".to_vec(),
+    )])
     .await;
-    let client = FlowFabricAdminClient::new(format!("http://{addr}")).expect("client");
+    let client = FlowFabricAdminClient::new(server.url()).expect("client");
     let err = case("rotate_waitpoint_secret")
         .call(&client)
         .await
@@ -1266,11 +1268,11 @@ async fn a_body_cut_off_mid_read_keeps_status_and_what_arrived() {
     assert_eq!(err.status(), Some(500));
     assert!(err.is_retryable());
 
-    let addr = raw_http_server(
-        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 90\r\n\r\n{\"rotated\":1,",
-    )
+    let server = ScriptedServer::start(vec![Reply::Cut(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 90\r\n\r\n{\"rotated\":1,".to_vec(),
+    )])
     .await;
-    let client = FlowFabricAdminClient::new(format!("http://{addr}")).expect("client");
+    let client = FlowFabricAdminClient::new(server.url()).expect("client");
     let err = case("rotate_waitpoint_secret")
         .call(&client)
         .await

@@ -93,7 +93,7 @@ pub(crate) async fn claims(s: &mut Session) -> anyhow::Result<()> {
     let id = s.new_execution(0, LANE).await?;
     s.note(&format!("created execution {id} on {LANE}"));
     if s.family == Family::Postgres {
-        live::promote_to_runnable(&s.live, &id).await?;
+        ops::make_runnable(&s.live, &id).await?;
         s.note(
             "promoted it to `runnable` in SQL: Postgres keeps HTTP-created executions `submitted`",
         );
@@ -121,7 +121,7 @@ pub(crate) async fn claims(s: &mut Session) -> anyhow::Result<()> {
              the only execution is granted",
             live::claim_polls()
         ),
-        |r| matches!(r, Ok((None, calls)) if *calls >= sweep),
+        |r| matches!(r, Ok((None, calls)) if *calls == live::claim_polls()),
     );
     s.grant = r.ok().and_then(|(grant, _)| grant);
     s.target = Some(id);
