@@ -10,7 +10,7 @@ use ff_admin_gen::{ByteStream, Error as GenError, Operation, ResponseValue};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::response::{is_no_content, settle, settle_bytes};
+use crate::response::{is_no_content, read_bytes, settle, settle_bytes};
 use crate::retry::retry_after;
 use crate::trace::CallTrace;
 use crate::{FlowFabricAdminClient, SdkError};
@@ -40,37 +40,18 @@ impl<R> Attempt<R> {
         }
     }
 
-    /// Reads the status and `Retry-After` of `sent`, then settles it with
-    /// `settle` (JSON or bytes).
-    async fn from_sent<T, Fut>(sent: Sent<T>, settle: impl FnOnce(Sent<T>) -> Fut) -> Self
+    /// The attempt of a call whose generated method returned `error` (an
+    /// undeclared answer, a documented answer whose body could not be read
+    /// or decoded, a transport fault or a hook's error), settled by
+    /// `settle`; the answer's status and `Retry-After` are read first.
+    async fn failed<Fut>(error: GenError<()>, settle: impl FnOnce(GenError<()>) -> Fut) -> Self
     where
         Fut: Future<Output = Result<R, SdkError>>,
-    {
-        let status = match &sent {
-            Ok(value) => Some(value.status().as_u16()),
-            Err(e) => e.status().map(|s| s.as_u16()),
-        };
-        let retry_after = sent.as_ref().err().and_then(retry_after);
-        Self {
-            result: settle(sent).await,
-            status,
-            retry_after,
-        }
-    }
-
-    /// The attempt of a call whose generated method returned an error: an
-    /// undeclared answer (decoded as `T` when it is a 2xx, an error
-    /// otherwise), a documented answer whose body could not be read or
-    /// decoded, a transport fault or a hook's error; a success is mapped by
-    /// `into`.
-    async fn failed<T>(op: &Operation, error: GenError<()>, into: impl FnOnce(T) -> R) -> Self
-    where
-        T: DeserializeOwned,
     {
         Self {
             status: error.status().map(|s| s.as_u16()),
             retry_after: retry_after(&error),
-            result: settle(op, error).await.map(into),
+            result: settle(error).await,
         }
     }
 }
@@ -91,7 +72,7 @@ impl FlowFabricAdminClient {
         self.attempts(op, || async {
             match send().await {
                 Ok(value) => Attempt::succeeded(value, |v| v),
-                Err(error) => Attempt::failed(op, error, |v| v).await,
+                Err(error) => Attempt::failed(error, |e| settle(op, e)).await,
             }
         })
         .await
@@ -117,7 +98,9 @@ impl FlowFabricAdminClient {
                     status: Some(204),
                     retry_after: None,
                 },
-                Err(error) => Attempt::failed(op, error, Some).await,
+                Err(error) => {
+                    Attempt::failed(error, |e| async move { settle(op, e).await.map(Some) }).await
+                }
             }
         })
         .await
@@ -135,7 +118,14 @@ impl FlowFabricAdminClient {
         Fut: Future<Output = Sent<ByteStream>>,
     {
         self.attempts(op, || async {
-            Attempt::from_sent(send().await, |sent| settle_bytes(op, sent)).await
+            match send().await {
+                Ok(value) => Attempt {
+                    status: Some(value.status().as_u16()),
+                    retry_after: None,
+                    result: read_bytes(op, value).await,
+                },
+                Err(error) => Attempt::failed(error, |e| settle_bytes(op, e)).await,
+            }
         })
         .await
     }

@@ -48,7 +48,7 @@ impl FlowFabricAdminClient {
     ) -> Result<Option<ClaimForWorkerResponse>, SdkError> {
         let op = &op::CLAIM_FOR_WORKER;
         let (worker_id, body) = req.into_wire();
-        let worker_id = path_id::checked_owned(op.route, "worker_id", worker_id)?;
+        path_id::checked(op.route, "worker_id", worker_id.as_str())?;
         let grant = self
             .call_or_no_content(op, || self.raw.claim_for_worker(&worker_id, &body))
             .await?;

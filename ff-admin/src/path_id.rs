@@ -81,9 +81,3 @@ pub(crate) fn checked<'a>(
         _ => Ok(text),
     }
 }
-
-/// [`checked`] for an id the caller already owns.
-pub(crate) fn checked_owned(operation: &str, field: &str, id: String) -> Result<String, SdkError> {
-    checked(operation, field, id.as_str())?;
-    Ok(id)
-}

@@ -43,27 +43,28 @@ pub(crate) async fn settle<T: DeserializeOwned>(
     })
 }
 
-/// [`settle`] for an operation whose documented 2xx body is not JSON
-/// (`application/octet-stream`, `text/plain`): the body's bytes, read
-/// within the client's answer limit like every other body.
-pub(crate) async fn settle_bytes(
+/// The body of a documented 2xx that is not JSON
+/// (`application/octet-stream`, `text/plain`), read within the client's
+/// answer limit like every other body.
+pub(crate) async fn read_bytes(
     op: &Operation,
-    result: Result<ResponseValue<ByteStream>, GenError<()>>,
+    value: ResponseValue<ByteStream>,
 ) -> Result<Vec<u8>, SdkError> {
-    match result {
-        Ok(value) => {
-            let mut stream = value.into_inner().into_inner();
-            let mut chunks: Vec<Bytes> = Vec::new();
-            while let Some(chunk) = stream.next().await {
-                match chunk {
-                    Ok(chunk) => chunks.push(chunk),
-                    Err(source) => return Err(body_fault(op, DECLARED_SUCCESS, &chunks, source)),
-                }
-            }
-            Ok(chunks.concat())
+    let mut stream = value.into_inner().into_inner();
+    let mut chunks: Vec<Bytes> = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => chunks.push(chunk),
+            Err(source) => return Err(body_fault(op, DECLARED_SUCCESS, &chunks, source)),
         }
-        Err(error) => failed(op, error).await.map(|(_, body)| body.to_vec()),
     }
+    Ok(chunks.concat())
+}
+
+/// [`settle`] for an operation whose documented 2xx body is not JSON: an
+/// undeclared 2xx's bytes, or the `SdkError` for everything else.
+pub(crate) async fn settle_bytes(op: &Operation, error: GenError<()>) -> Result<Vec<u8>, SdkError> {
+    failed(op, error).await.map(|(_, body)| body.to_vec())
 }
 
 /// Every error of the generated client as an `SdkError`, except an
@@ -248,8 +249,8 @@ mod tests {
 
     #[test]
     fn only_claims_answer_no_content() {
-        // `claim_for_worker` is the only method that checks `is_no_content`:
-        // a 204 added to another operation in the spec must fail here.
+        // Only `claim_for_worker` goes through `call_or_no_content`: a 204
+        // added to another operation in the spec must fail here.
         assert_eq!(ff_admin_gen::NO_CONTENT_OPERATIONS, ["claim_for_worker"]);
     }
 
