@@ -382,7 +382,9 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         adapted.no_content_ops
     );
     out.push_str(&operation_table(&adapted.operations));
-    out.push_str(&quote::ToTokens::to_token_stream(&file).to_string());
+    let code = quote::ToTokens::to_token_stream(&file).to_string();
+    check_no_progenitor_helpers_left(&code)?;
+    out.push_str(&code);
     Ok(out)
 }
 
@@ -502,16 +504,21 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
             replace.segments, replace.answers
         ));
     }
-    let rest = quote::ToTokens::to_token_stream(&*file).to_string();
+    Ok((replace.segments, replace.answers))
+}
+
+/// Fails when the generated `code` still calls what [`use_crate_helpers`]
+/// replaces, in a form the rewrite did not reach.
+fn check_no_progenitor_helpers_left(code: &str) -> Result<(), String> {
     for left in ["encode_path (", "from_response"] {
-        if rest.contains(left) {
+        if code.contains(left) {
             return Err(format!(
                 "use_crate_helpers: a `{left}` call is left in the generated code \
                  (a form this rewrite does not reach): update codegen.rs"
             ));
         }
     }
-    Ok((replace.segments, replace.answers))
+    Ok(())
 }
 
 /// Removes `let mut header_map = HeaderMap::with_capacity(..);`, its one

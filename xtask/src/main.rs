@@ -35,8 +35,9 @@ tasks:
   test [--only SUITE[,SUITE...]]
                     install the tools if missing, then run every suite, or
                     only those named: rust, bench, spec-validator, redocly,
-                    typescript, python, schemathesis (every backend) or
-                    schemathesis-<valkey|postgres|sqlite>
+                    api-reference, typescript, python, schemathesis (every
+                    backend) or
+                    schemathesis-<valkey|valkey-cluster|postgres|sqlite>
   bench             run the benchmark and print its ratio lines
   profile           count the instructions of one call per client and
                     operation under valgrind (needs valgrind)

@@ -15,9 +15,10 @@ const LIVE_TOKEN: &str = "xtask-live-token";
 
 /// Environment every live suite needs.
 fn live_env(cmd: &mut Command, tools: &Tools) {
+    // FF_DEV_MODE comes from `.cargo/config.toml`'s `[env]`, which
+    // `cargo xtask` passes on to everything it starts.
     cmd.env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
-        .env("FF_ADMIN_PG_BIN", &tools.pg_bin)
-        .env("FF_DEV_MODE", "1");
+        .env("FF_ADMIN_PG_BIN", &tools.pg_bin);
 }
 
 /// The backends `ff-live-server` runs on for the suites outside Rust. A new
@@ -347,8 +348,7 @@ pub fn demo() -> anyhow::Result<()> {
         "ff-admin-demo",
     ])
     .current_dir(ff_admin_devenv::workspace_root())
-    .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server)
-    .env("FF_DEV_MODE", "1");
+    .env("FF_ADMIN_VALKEY_SERVER", &tools.valkey_server);
     if let Some(pg) = tools.pg_bin.as_deref() {
         cmd.env("FF_ADMIN_PG_BIN", pg);
     }

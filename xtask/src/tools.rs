@@ -150,9 +150,17 @@ fn ensure_venv(cache: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     }
     if !python.exists() {
         println!("tools: creating the Python venv in {}", venv.display());
+        if which("python3").is_none() {
+            println!("tools: python3 not found; installing Debian's python3 and python3-venv");
+            apt_install(&["python3", "python3-venv"])?;
+        }
         let system_python =
             which("python3").context("python3 is needed to install the pinned Python tools")?;
-        run(Command::new(system_python).args(["-m", "venv"]).arg(&venv))?;
+        if run(Command::new(&system_python).args(["-m", "venv"]).arg(&venv)).is_err() {
+            println!("tools: `python3 -m venv` failed; installing Debian's python3-venv");
+            apt_install(&["python3-venv"])?;
+            run(Command::new(&system_python).args(["-m", "venv"]).arg(&venv))?;
+        }
     }
     println!("tools: installing {}", PIP_PINS.join(" "));
     run(Command::new(&python)
@@ -216,6 +224,7 @@ fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
         println!("tools: npm not found; installing Debian's nodejs and npm");
         apt_install(&["nodejs", "npm"])?;
     }
+    require_node(MIN_NODE)?;
     std::fs::create_dir_all(&dir)?;
     let deps: serde_json::Map<String, serde_json::Value> = NPM_PINS
         .iter()
@@ -235,6 +244,38 @@ fn ensure_npm(cache: &Path) -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// The oldest Node.js the pinned npm packages run on (`@redocly/cli`'s
+/// `engines`).
+const MIN_NODE: (u32, u32) = (20, 19);
+
+/// Fails with what to do when `node` is older than `min` (Debian 12's own
+/// package is 18).
+fn require_node(min: (u32, u32)) -> anyhow::Result<()> {
+    let output = Command::new("node")
+        .arg("--version")
+        .output()
+        .context("start node --version")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let version =
+        parse_node_version(&text).with_context(|| format!("`node --version` printed {text:?}"))?;
+    if version < min {
+        bail!(
+            "Node.js {}.{} or newer is needed for the pinned npm packages; this machine has {}. \
+             Install a newer Node.js (for example from NodeSource) and run again",
+            min.0,
+            min.1,
+            text.trim()
+        );
+    }
+    Ok(())
+}
+
+/// `(major, minor)` of `node --version`'s `v20.19.2`.
+fn parse_node_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.trim().strip_prefix('v')?.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
 /// The full path of `program` on `PATH`.
 pub fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
@@ -242,4 +283,19 @@ pub fn which(program: &str) -> Option<PathBuf> {
             .map(|p| p.join(program))
             .find(|p| p.is_file())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_node_version;
+
+    #[test]
+    fn reads_major_and_minor_of_node_versions() {
+        assert_eq!(parse_node_version("v20.20.2\n"), Some((20, 20)));
+        assert_eq!(parse_node_version("v18.19.0"), Some((18, 19)));
+        assert!(parse_node_version("v18.19.0") < Some(super::MIN_NODE));
+        assert!(parse_node_version("v22.12.0") > Some(super::MIN_NODE));
+        assert_eq!(parse_node_version("20.1"), None);
+        assert_eq!(parse_node_version(""), None);
+    }
 }
