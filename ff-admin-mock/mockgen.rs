@@ -3,7 +3,7 @@
 //!
 //! The generator sees the spec copy `ff-admin-gen` builds
 //! (`codegen::adapt`: the same schemas, so every type the mock names is one
-//! of `ff_admin_gen::types`), with one change and three rewrites of its
+//! of `ff_admin_gen::types`), with one change and five rewrites of its
 //! output:
 //!
 //! * Every response `adapt` removed is put back (the error answers and a

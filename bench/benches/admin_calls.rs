@@ -444,6 +444,9 @@ admin_like_call!(
 // ---------------------------------------------------------------------------
 // Measurement.
 
+/// Calls each client makes before it is measured (and before the loop mode
+/// counts, so that `cargo xtask profile`'s two runs start alike).
+const WARM_UP: usize = 200;
 const SEQUENTIAL_BATCH: usize = 100;
 const CONCURRENT_BATCH: usize = 320;
 const IN_FLIGHT: usize = 64;
@@ -538,7 +541,7 @@ async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
 }
 
 /// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client as in [`Which::key`],
-/// or `admin-bare`; op as in [`Op::key`]): instead of the bench, makes 200 warm-up
+/// or `admin-bare`; op as in [`Op::key`]): instead of the bench, makes [`WARM_UP`] warm-up
 /// calls then `<calls>` sequential calls of that pair and exits. Run it
 /// under valgrind twice with different counts to read one call's cost on
 /// the client thread (`cargo xtask profile` does).
@@ -550,7 +553,6 @@ fn loop_only(spec: &str) {
     let which = CLIENTS
         .into_iter()
         .chain([Which::AdminBare])
-        .into_iter()
         .find(|w| w.key() == client)
         .unwrap_or_else(|| panic!("no client {client:?}"));
     let op = OPS
@@ -562,7 +564,7 @@ fn loop_only(spec: &str) {
     let rt = client_runtime();
     rt.block_on(async move {
         let clients = Clients::new(&base);
-        for _ in 0..200 + calls {
+        for _ in 0..WARM_UP + calls {
             assert!(clients.call(which, op).await);
         }
     });
@@ -597,7 +599,7 @@ fn main() {
             let mut results: Vec<(Which, Samples)> = CLIENTS.iter().map(|w| (*w, Samples::default())).collect();
             for (which, samples) in &mut results {
                 samples.latencies.reserve(rounds * SEQUENTIAL_BATCH + 1);
-                for _ in 0..200 {
+                for _ in 0..WARM_UP {
                     assert!(clients.call(*which, op).await);
                 }
             }

@@ -97,9 +97,13 @@ async fn valkey_rotate_claim_reclaim_and_token_read() {
     // A wrong token: the server's 401, exit 1, the token not printed.
     let run = ff_admin_with_token(&live, "not-the-token", &rotate, &secret).await;
     run.code(1);
+    // The mock's 401 text, held against the real server's.
     assert_eq!(
         run.one_stderr_line(),
-        "error: rotate-waitpoint-secret: status 401, kind -, retryable -: missing or invalid Authorization header"
+        format!(
+            "error: rotate-waitpoint-secret: status 401, kind -, retryable -: {}",
+            ff_admin_mock::answers::UNAUTHORIZED_MESSAGE
+        )
     );
 
     // An empty lane: a full partition sweep of 204s, then exit 4.
