@@ -221,7 +221,7 @@ mod tests {
 
     use bytes::Bytes;
     use futures_util::StreamExt as _;
-    use http_body::{Body, Frame};
+    use http_body::{Body, Frame, SizeHint};
     use progenitor_client::ResponseValue;
 
     use super::{bound, ResponseTooLarge, PREFIX_BYTES};
@@ -238,6 +238,32 @@ mod tests {
             _cx: &mut Context<'_>,
         ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
             Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&[b'x'; 100])))))
+        }
+    }
+
+    /// A body that declares 5000 bytes (an exact size hint, which becomes
+    /// the response's `Content-Length`) and sends them in 100-byte frames.
+    struct Declared5000 {
+        sent: usize,
+    }
+
+    impl Body for Declared5000 {
+        type Data = Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            if self.sent >= 5000 {
+                return Poll::Ready(None);
+            }
+            self.sent += 100;
+            Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&[b'd'; 100])))))
+        }
+
+        fn size_hint(&self) -> SizeHint {
+            SizeHint::with_exact(5000)
         }
     }
 
@@ -276,6 +302,21 @@ mod tests {
         assert_eq!(large.limit(), 1000);
         assert_eq!(large.declared_length(), Some(5000));
         assert_eq!(large.prefix(), &[b'a'; PREFIX_BYTES][..]);
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_stops_once_the_prefix_is_in() {
+        // Limit 4000: the plain limit alone would read 4000 bytes; the
+        // declared 5000 stops the read at the first frame that completes
+        // the 1024-byte prefix (the 11th).
+        let body = reqwest::Body::wrap(Declared5000 { sent: 0 });
+        let (read, error) = drain(bound(response(body), 4000)).await;
+        assert_eq!(read, 1000, "ten frames pass, the eleventh fails");
+        let error = error.expect("too large");
+        let large = ResponseTooLarge::find(&error).expect("the cause");
+        assert_eq!(large.declared_length(), Some(5000));
+        assert_eq!(large.limit(), 4000);
+        assert_eq!(large.prefix(), &[b'd'; PREFIX_BYTES][..]);
     }
 
     #[tokio::test]
