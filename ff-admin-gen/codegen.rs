@@ -27,6 +27,11 @@
 //!   percent-encoded while the URL is formatted (`PathSegment`, no
 //!   intermediate strings), and a JSON answer's headers are moved into the
 //!   `ResponseValue` rather than cloned (`json_answer`).
+//! * A `oneOf` with a `discriminator` (reclaim's answer) gets its variants
+//!   inline instead of as `$ref`s: typify then generates an internally
+//!   tagged enum, decoded by reading the tag, where `$ref` variants give an
+//!   untagged enum that buffers the body and tries each variant in turn
+//!   (slower, and its error only says that no variant matched).
 //! * Path parameters whose schema is a `$ref` to a plain string schema get
 //!   an inline `type: string`, so the generated methods take `&str`.
 //! * Value constraints are removed from schemas (`pattern`, `minLength`,
@@ -168,6 +173,14 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         ));
     }
 
+    let inlined = inline_discriminated_variants(&mut spec)?;
+    if !inlined.is_empty() {
+        changes.push(format!(
+            "{} generated as tagged enums (their `oneOf` variants inlined)",
+            inlined.join(", ")
+        ));
+    }
+
     let plain = plain_string_path_parameters(&mut spec);
     if !plain.is_empty() {
         changes.push(format!(
@@ -182,6 +195,38 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
         changes,
         operations,
     })
+}
+
+/// Replaces each `$ref` variant of a component schema's `oneOf` that has a
+/// `discriminator` with the schema it points at. Returns the names of the
+/// schemas changed; fails on a variant that is not a resolvable `$ref`.
+fn inline_discriminated_variants(spec: &mut serde_json::Value) -> Result<Vec<String>, String> {
+    let root = spec.clone();
+    let mut changed = Vec::new();
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return Ok(changed);
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if schema.get("discriminator").is_none() {
+            continue;
+        }
+        let Some(variants) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) else {
+            continue;
+        };
+        for variant in variants.iter_mut() {
+            if variant.get("$ref").is_none() {
+                continue;
+            }
+            let target = crate::spec_doc::resolve(&root, variant)
+                .map_err(|e| format!("{name}: a `oneOf` variant: {e}"))?;
+            *variant = target.clone();
+        }
+        changed.push(name.clone());
+    }
+    Ok(changed)
 }
 
 /// Gives every path parameter whose schema is a `$ref` to a plain string

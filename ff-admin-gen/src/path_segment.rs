@@ -29,16 +29,25 @@ const ENCODED: [bool; 256] = {
     table
 };
 
-/// `%XX` for every byte, so that encoding one is a table read.
-const ESCAPES: [[u8; 3]; 256] = {
+/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`,
+/// so that encoding a byte is a slice of one constant string.
+const ESCAPES: &str = {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut table = [[0u8; 3]; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = [b'%', HEX[byte >> 4], HEX[byte & 0xf]];
-        byte += 1;
+    const BYTES: [u8; 768] = {
+        let mut text = [0u8; 768];
+        let mut byte = 0;
+        while byte < 256 {
+            text[3 * byte] = b'%';
+            text[3 * byte + 1] = HEX[byte >> 4];
+            text[3 * byte + 2] = HEX[byte & 0xf];
+            byte += 1;
+        }
+        text
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("percent escapes are ASCII"),
     }
-    table
 };
 
 /// Displays `T` percent-encoded as one URL path segment.
@@ -56,17 +65,15 @@ struct Encoding<'a, 'b>(&'a mut fmt::Formatter<'b>);
 
 impl Write for Encoding<'_, '_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        // Start of the run of bytes that need no encoding, not yet written.
         let mut run = 0;
         for (at, &byte) in s.as_bytes().iter().enumerate() {
             if ENCODED[usize::from(byte)] {
                 if run < at {
-                    // `run..at` holds only unencoded (ASCII) bytes, so both
-                    // ends are character boundaries.
                     self.0.write_str(&s[run..at])?;
                 }
-                let escape = &ESCAPES[usize::from(byte)];
-                self.0
-                    .write_str(std::str::from_utf8(escape).map_err(|_| fmt::Error)?)?;
+                let escape = 3 * usize::from(byte);
+                self.0.write_str(&ESCAPES[escape..escape + 3])?;
                 run = at + 1;
             }
         }

@@ -126,14 +126,13 @@ pub fn reclaim_granted(
     grant_key: &str,
     expires_at_ms: u64,
 ) -> types::IssueReclaimGrantResponse {
-    types::IssueReclaimGrantResponse::Granted(types::ReclaimGranted {
-        status: types::ReclaimGrantedStatus::Granted,
+    types::IssueReclaimGrantResponse::Granted {
         execution_id: execution_id.to_owned(),
         partition_key: partition_key(execution_id),
         grant_key: grant_key.to_owned(),
         expires_at_ms,
         lane_id: lane_id.to_owned(),
-    })
+    }
 }
 
 /// The `not_reclaimable` reclaim outcome; `detail` names the failed check
@@ -142,11 +141,10 @@ pub fn reclaim_not_reclaimable(
     execution_id: &str,
     detail: &str,
 ) -> types::IssueReclaimGrantResponse {
-    types::IssueReclaimGrantResponse::NotReclaimable(types::ReclaimNotReclaimable {
-        status: types::ReclaimNotReclaimableStatus::NotReclaimable,
+    types::IssueReclaimGrantResponse::NotReclaimable {
         execution_id: execution_id.to_owned(),
         detail: detail.to_owned(),
-    })
+    }
 }
 
 /// The `reclaim_cap_exceeded` reclaim outcome.
@@ -154,11 +152,10 @@ pub fn reclaim_cap_exceeded(
     execution_id: &str,
     reclaim_count: u32,
 ) -> types::IssueReclaimGrantResponse {
-    types::IssueReclaimGrantResponse::CapExceeded(types::ReclaimCapExceeded {
-        status: types::ReclaimCapExceededStatus::ReclaimCapExceeded,
+    types::IssueReclaimGrantResponse::ReclaimCapExceeded {
         execution_id: execution_id.to_owned(),
         reclaim_count,
-    })
+    }
 }
 
 impl IssueReclaimGrantThen {

@@ -203,20 +203,32 @@ impl From<IssueReclaimGrantRequest> for wire::IssueReclaimGrantBody {
 impl From<wire::IssueReclaimGrantResponse> for IssueReclaimGrantResponse {
     fn from(r: wire::IssueReclaimGrantResponse) -> Self {
         match r {
-            wire::IssueReclaimGrantResponse::Granted(g) => Self::Granted {
-                execution_id: g.execution_id,
-                partition_key: g.partition_key,
-                grant_key: g.grant_key,
-                expires_at_ms: g.expires_at_ms,
-                lane_id: g.lane_id,
+            wire::IssueReclaimGrantResponse::Granted {
+                execution_id,
+                partition_key,
+                grant_key,
+                expires_at_ms,
+                lane_id,
+            } => Self::Granted {
+                execution_id,
+                partition_key,
+                grant_key,
+                expires_at_ms,
+                lane_id,
             },
-            wire::IssueReclaimGrantResponse::NotReclaimable(n) => Self::NotReclaimable {
-                execution_id: n.execution_id,
-                detail: n.detail,
+            wire::IssueReclaimGrantResponse::NotReclaimable {
+                execution_id,
+                detail,
+            } => Self::NotReclaimable {
+                execution_id,
+                detail,
             },
-            wire::IssueReclaimGrantResponse::CapExceeded(c) => Self::ReclaimCapExceeded {
-                execution_id: c.execution_id,
-                reclaim_count: c.reclaim_count,
+            wire::IssueReclaimGrantResponse::ReclaimCapExceeded {
+                execution_id,
+                reclaim_count,
+            } => Self::ReclaimCapExceeded {
+                execution_id,
+                reclaim_count,
             },
         }
     }
