@@ -118,11 +118,14 @@ pub enum SdkError {
 }
 
 impl SdkError {
-    /// Whether the same call may succeed if made again later.
+    /// Whether the same call may succeed if made again later: exactly the
+    /// failures a [`RetryPolicy`](crate::RetryPolicy) retries for an
+    /// idempotent operation.
     ///
     /// * [`SdkError::AdminApi`]: the server's `retryable` hint when it sent
     ///   one; otherwise `true` for 408, 429, 502, 503 and 504 only.
-    /// * [`SdkError::Http`]: `true` for connect failures and timeouts.
+    /// * [`SdkError::Http`]: `true` for a connect failure, a timeout and a
+    ///   connection dropped before the answer.
     /// * [`SdkError::Body`]: `true` (a transient transport fault).
     /// * [`SdkError::Config`], [`SdkError::Decode`] and
     ///   [`SdkError::ResponseTooLarge`]: `false`.
@@ -131,14 +134,7 @@ impl SdkError {
     /// documentation says so (claims are not idempotent). A
     /// [`RetryPolicy`](crate::RetryPolicy) makes that distinction for you.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::AdminApi {
-                status, retryable, ..
-            } => retryable.unwrap_or(matches!(*status, 408 | 429 | 502 | 503 | 504)),
-            Self::Http { source, .. } => source.is_timeout() || source.is_connect(),
-            Self::Body { .. } => true,
-            Self::Config { .. } | Self::Decode { .. } | Self::ResponseTooLarge { .. } => false,
-        }
+        crate::retry::RetryReason::of(true, self).is_some()
     }
 
     /// The HTTP status of the answer, when one arrived.

@@ -313,6 +313,8 @@ async fn transport_faults_are_retried_only_for_idempotent_operations() {
                 matches!(err, SdkError::Http { .. } | SdkError::Body { .. }),
                 "{case}, {call:?}: {err:?}"
             );
+            // The error says what the policy did for an idempotent call.
+            assert!(err.is_retryable(), "{case}, {call:?}: {err:?}");
             // No attempt outlives the 500 ms timeout (the slack covers the
             // back-offs and a loaded machine; the attempts are counted above).
             assert!(

@@ -82,6 +82,15 @@ pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Makes `dir` an empty folder: removes it with its contents if it exists,
+/// then creates it (and its parents).
+pub fn fresh_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("remove {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))
+}
+
 /// Cargo's target folder for this workspace, as `cargo metadata` reports it
 /// (so `CARGO_TARGET_DIR` and `build.target-dir` are honoured).
 pub fn target_dir() -> anyhow::Result<PathBuf> {

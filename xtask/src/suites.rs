@@ -258,10 +258,7 @@ fn schemathesis_config(backend: &str) -> anyhow::Result<String> {
 fn schemathesis(tools: &Tools, url: &str, backend: &str) -> anyhow::Result<()> {
     let root = ff_admin_devenv::workspace_root();
     let dir = crate::target_dir()?.join("schemathesis").join(backend);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
+    crate::fresh_dir(&dir)?;
     let config = dir.join("schemathesis.toml");
     std::fs::write(&config, schemathesis_config(backend)?)?;
     let mut cmd = Command::new(tools.venv_bin.join("schemathesis"));

@@ -29,10 +29,7 @@ pub fn render(chromium: &Path, page: &Path, work: &Path) -> anyhow::Result<Strin
     let html = std::fs::read_to_string(page).with_context(|| format!("read {}", page.display()))?;
     let probed =
         inject_probe(&html).with_context(|| format!("{} has no <head>", page.display()))?;
-    if work.exists() {
-        std::fs::remove_dir_all(work).with_context(|| format!("remove {}", work.display()))?;
-    }
-    std::fs::create_dir_all(work).with_context(|| format!("create {}", work.display()))?;
+    crate::fresh_dir(work)?;
     let copy = work.join("index.html");
     std::fs::write(&copy, probed).with_context(|| format!("write {}", copy.display()))?;
     let url = url::Url::from_file_path(copy.canonicalize()?)
