@@ -4,8 +4,8 @@
 //! fails the test with instructions.
 //!
 //! Each test prints `outcome: <backend> <operation> <case> -> <result>`
-//! lines (visible with `--nocapture`), the evidence behind the README's
-//! outcome table.
+//! lines (visible with `--nocapture`), evidence for the README's section
+//! "What the live tests reach".
 
 use std::time::Duration;
 
