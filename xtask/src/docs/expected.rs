@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::spec_doc;
 use anyhow::{bail, Context as _};
-use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
 
 /// The extension of `info` naming the ff-server version the spec was
 /// checked against.
@@ -18,7 +18,7 @@ pub struct Expected {
     pub version: String,
     /// `info.x-ff-server-version`.
     pub ff_server_version: String,
-    /// Every operation, in the spec's order.
+    /// Every operation, in [`spec_doc::operations`]'s order.
     pub operations: Vec<ExpectedOperation>,
 }
 
@@ -48,44 +48,57 @@ impl Expected {
     /// `info.x-ff-server-version`, or has an operation without a summary
     /// (the page would have no heading to find it by).
     pub fn from_yaml(yaml: &str) -> anyhow::Result<Self> {
-        let spec: OpenAPI = yaml_serde::from_str(yaml).context("the spec is not OpenAPI 3.0")?;
-        let version = spec.info.version.trim().to_owned();
-        if version.is_empty() {
-            bail!("the spec has no info.version");
+        let spec = spec_doc::parse("the spec", yaml).map_err(anyhow::Error::msg)?;
+        if !spec["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.0"))
+        {
+            bail!("the spec is not OpenAPI 3.0 (`openapi: 3.0.x`)");
         }
-        let ff_server_version = spec
-            .info
-            .extensions
-            .get(FF_SERVER_VERSION_KEY)
-            .and_then(serde_json::Value::as_str)
-            .with_context(|| format!("the spec has no info.{FF_SERVER_VERSION_KEY} string"))?
-            .to_owned();
-        let mut operations = Vec::new();
-        for (path, item) in &spec.paths.paths {
-            let ReferenceOr::Item(item) = item else {
-                bail!("path {path} is a $ref: the reference check reads inline path items only");
+        // YAML reads `version: 1.0` as a number: take it as written.
+        let info_text = |key: &str| {
+            let text = match &spec["info"][key] {
+                serde_json::Value::String(text) => text.trim().to_owned(),
+                serde_json::Value::Number(number) => number.to_string(),
+                _ => String::new(),
             };
-            for (method, op) in item.iter() {
-                let method = method.to_ascii_uppercase();
-                let summary = op
-                    .summary
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .with_context(|| format!("{method} {path} has no summary"))?
-                    .to_owned();
-                let mut statuses: BTreeSet<String> =
-                    op.responses.responses.keys().map(status_label).collect();
-                if op.responses.default.is_some() {
-                    statuses.insert("default".to_owned());
-                }
-                operations.push(ExpectedOperation {
-                    method,
-                    path: path.clone(),
-                    summary,
-                    statuses,
-                });
-            }
+            (!text.is_empty()).then_some(text)
+        };
+        let version = info_text("version").context("the spec has no info.version")?;
+        let ff_server_version = info_text(FF_SERVER_VERSION_KEY)
+            .with_context(|| format!("the spec has no info.{FF_SERVER_VERSION_KEY} string"))?;
+        if let Some((path, _)) = spec["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find(|(_, item)| item.get("$ref").is_some())
+        {
+            bail!("path {path} is a $ref: the reference check reads inline path items only");
+        }
+        let mut operations = Vec::new();
+        for spec_doc::Operation {
+            path, method, op, ..
+        } in spec_doc::operations(&spec).map_err(anyhow::Error::msg)?
+        {
+            let method = method.to_ascii_uppercase();
+            let summary = op["summary"]
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .with_context(|| format!("{method} {path} has no summary"))?
+                .to_owned();
+            let statuses = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(code, _)| status_label(code))
+                .collect();
+            operations.push(ExpectedOperation {
+                method,
+                path: path.to_owned(),
+                summary,
+                statuses,
+            });
         }
         Ok(Self {
             version,
@@ -100,11 +113,13 @@ impl Expected {
     }
 }
 
-/// The label Redoc gives a status: the code, or a range such as `4XX`.
-fn status_label(code: &StatusCode) -> String {
-    match code {
-        StatusCode::Code(code) => code.to_string(),
-        StatusCode::Range(hundreds) => format!("{hundreds}XX"),
+/// The label Redoc gives a status: the code, a range such as `4XX`, or
+/// `default`.
+fn status_label(code: &str) -> String {
+    if code == "default" {
+        code.to_owned()
+    } else {
+        code.to_ascii_uppercase()
     }
 }
 
@@ -121,13 +136,13 @@ mod tests {
         assert_eq!(
             names,
             [
-                "POST /v1/gadgets/{gadget_id}/polish",
+                "GET /healthz",
                 "GET /v1/gadgets/{gadget_id}",
                 "DELETE /v1/gadgets/{gadget_id}",
-                "GET /healthz",
+                "POST /v1/gadgets/{gadget_id}/polish",
             ]
         );
-        let polish = &expected.operations[0];
+        let polish = &expected.operations[3];
         assert_eq!(polish.summary, "Polish a gadget until it shines.");
         let statuses: Vec<&str> = polish.statuses.iter().map(String::as_str).collect();
         assert_eq!(statuses, ["200", "204", "400", "4XX", "default"]);
