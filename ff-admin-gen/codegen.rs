@@ -27,11 +27,13 @@
 //!   percent-encoded while the URL is formatted (`PathSegment`, no
 //!   intermediate strings), and a JSON answer's headers are moved into the
 //!   `ResponseValue` rather than cloned (`json_answer`).
-//! * A `oneOf` with a `discriminator` (reclaim's answer) gets its variants
-//!   inline instead of as `$ref`s: typify then generates an internally
-//!   tagged enum, decoded by reading the tag, where `$ref` variants give an
-//!   untagged enum that buffers the body and tries each variant in turn
+//! * The `$ref` variants of a component schema's `oneOf` that has a
+//!   `discriminator` (reclaim's answer) are inlined: typify then generates
+//!   an internally tagged enum, which picks the variant by its tag, where
+//!   `$ref` variants give an untagged enum that tries each variant in turn
 //!   (slower, and its error only says that no variant matched).
+//!   `cargo xtask spec-check` requires each variant to hold the tag as a
+//!   one-value enum, which typify's tagged enums need.
 //! * Path parameters whose schema is a `$ref` to a plain string schema get
 //!   an inline `type: string`, so the generated methods take `&str`.
 //! * Value constraints are removed from schemas (`pattern`, `minLength`,
@@ -176,7 +178,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let inlined = inline_discriminated_variants(&mut spec)?;
     if !inlined.is_empty() {
         changes.push(format!(
-            "{} generated as tagged enums (their `oneOf` variants inlined)",
+            "`oneOf` variants inlined into {}, generated as tagged enums",
             inlined.join(", ")
         ));
     }
@@ -198,8 +200,9 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
 }
 
 /// Replaces each `$ref` variant of a component schema's `oneOf` that has a
-/// `discriminator` with the schema it points at. Returns the names of the
-/// schemas changed; fails on a variant that is not a resolvable `$ref`.
+/// `discriminator` with the schema it points at (following `$ref` chains);
+/// inline variants stay as they are. Returns the names of the schemas
+/// changed; fails on a `$ref` that is not local, dangles or loops.
 fn inline_discriminated_variants(spec: &mut serde_json::Value) -> Result<Vec<String>, String> {
     let root = spec.clone();
     let mut changed = Vec::new();
@@ -216,6 +219,7 @@ fn inline_discriminated_variants(spec: &mut serde_json::Value) -> Result<Vec<Str
         let Some(variants) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) else {
             continue;
         };
+        let mut inlined = false;
         for variant in variants.iter_mut() {
             if variant.get("$ref").is_none() {
                 continue;
@@ -223,8 +227,11 @@ fn inline_discriminated_variants(spec: &mut serde_json::Value) -> Result<Vec<Str
             let target = crate::spec_doc::resolve(&root, variant)
                 .map_err(|e| format!("{name}: a `oneOf` variant: {e}"))?;
             *variant = target.clone();
+            inlined = true;
         }
-        changed.push(name.clone());
+        if inlined {
+            changed.push(name.clone());
+        }
     }
     Ok(changed)
 }
@@ -647,4 +654,80 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize, String> {
         );
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::inline_discriminated_variants;
+
+    fn spec_with(schemas: serde_json::Value) -> serde_json::Value {
+        json!({ "components": { "schemas": schemas } })
+    }
+
+    #[test]
+    fn ref_variants_of_a_discriminated_one_of_are_inlined() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [
+                    { "$ref": "#/components/schemas/Done" },
+                    { "$ref": "#/components/schemas/Alias" },
+                    { "type": "object", "properties": { "status": { "enum": ["inline"] } } },
+                ],
+                "discriminator": { "propertyName": "status" },
+            },
+            "Done": { "type": "object", "properties": { "status": { "enum": ["done"] } } },
+            "Alias": { "$ref": "#/components/schemas/Failed" },
+            "Failed": { "type": "object", "properties": { "status": { "enum": ["failed"] } } },
+            "Plain": { "oneOf": [{ "$ref": "#/components/schemas/Done" }] },
+        }));
+        let before = spec.clone();
+        assert_eq!(
+            inline_discriminated_variants(&mut spec),
+            Ok(vec!["Outcome".to_owned()])
+        );
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][0],
+            before["components"]["schemas"]["Done"]
+        );
+        // A chain of references ends at its target.
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][1],
+            before["components"]["schemas"]["Failed"]
+        );
+        // Inline variants, and a oneOf without a discriminator, stay as they are.
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][2],
+            before["components"]["schemas"]["Outcome"]["oneOf"][2]
+        );
+        assert_eq!(schemas["Plain"], before["components"]["schemas"]["Plain"]);
+    }
+
+    #[test]
+    fn nothing_to_inline_changes_nothing() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [{ "type": "object" }],
+                "discriminator": { "propertyName": "status" },
+            },
+        }));
+        let before = spec.clone();
+        assert_eq!(inline_discriminated_variants(&mut spec), Ok(Vec::new()));
+        assert_eq!(spec, before);
+    }
+
+    #[test]
+    fn a_dangling_variant_reference_names_the_schema() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [{ "$ref": "#/components/schemas/Gone" }],
+                "discriminator": { "propertyName": "status" },
+            },
+        }));
+        let err = inline_discriminated_variants(&mut spec).unwrap_err();
+        assert!(err.starts_with("Outcome: a `oneOf` variant: "), "{err}");
+        assert!(err.contains("#/components/schemas/Gone"), "{err}");
+    }
 }

@@ -66,6 +66,8 @@ struct Encoding<'a, 'b>(&'a mut fmt::Formatter<'b>);
 impl Write for Encoding<'_, '_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         // Start of the run of bytes that need no encoding, not yet written.
+        // Every non-ASCII byte is encoded, so a run is ASCII and its bounds
+        // are character boundaries: the slices below cannot panic.
         let mut run = 0;
         for (at, &byte) in s.as_bytes().iter().enumerate() {
             if ENCODED[usize::from(byte)] {

@@ -124,8 +124,10 @@ impl SdkError {
     ///
     /// * [`SdkError::AdminApi`]: the server's `retryable` hint when it sent
     ///   one; otherwise `true` for 408, 429, 502, 503 and 504 only.
-    /// * [`SdkError::Http`]: `true` for a connect failure, a timeout and a
-    ///   connection dropped before the answer.
+    /// * [`SdkError::Http`]: `true` for a connect failure, a timeout, and a
+    ///   failure while sending the request or reading the answer's status
+    ///   line and headers (reqwest's `is_request()`: a connection dropped
+    ///   before the answer, but also an answer that is not HTTP).
     /// * [`SdkError::Body`]: `true` (a transient transport fault).
     /// * [`SdkError::Config`], [`SdkError::Decode`] and
     ///   [`SdkError::ResponseTooLarge`]: `false`.

@@ -17,8 +17,8 @@ use crate::SdkError;
 /// (each method's `# Retries` section names its class):
 ///
 /// * **Idempotent operations** (reads included): connect failures,
-///   timeouts, a connection dropped before the answer, a body cut off
-///   mid-read, statuses 408, 429, 502, 503 and 504, and any error answer
+///   timeouts, a connection dropped before the answer (or an answer head
+///   that is not HTTP), a body cut off mid-read, statuses 408, 429, 502, 503 and 504, and any error answer
 ///   whose body says `"retryable": true`.
 /// * **Operations that are not idempotent** (`claim_for_worker`): only
 ///   failures that prove the request was not processed: a connect failure,
@@ -165,7 +165,10 @@ pub(crate) enum RetryReason {
     Connect,
     /// No answer within the timeout.
     Timeout,
-    /// The connection dropped before an answer arrived.
+    /// Sending the request or reading the answer's head failed after the
+    /// connection was made (reqwest's `is_request()`): most often the
+    /// connection dropped before an answer arrived; also an answer that is
+    /// not HTTP.
     Dropped,
     /// The answer's body was cut off.
     BodyCutOff,

@@ -55,7 +55,8 @@ impl Expected {
         {
             bail!("the spec is not OpenAPI 3.0 (`openapi: 3.0.x`)");
         }
-        // YAML reads `version: 1.0` as a number: take it as written.
+        // YAML reads an unquoted `version: 1.0` as a number: take its
+        // shortest form, as the page's YAML reader shows it.
         let info_text = |key: &str| {
             let text = match &spec["info"][key] {
                 serde_json::Value::String(text) => text.trim().to_owned(),
@@ -91,7 +92,7 @@ impl Expected {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(code, _)| status_label(code))
+                .filter_map(|(code, _)| status_label(code))
                 .collect();
             operations.push(ExpectedOperation {
                 method,
@@ -113,13 +114,21 @@ impl Expected {
     }
 }
 
-/// The label Redoc gives a status: the code, a range such as `4XX`, or
-/// `default`.
-fn status_label(code: &str) -> String {
-    if code == "default" {
-        code.to_owned()
+/// The label Redoc gives a `responses` key: a code (`200`), a range
+/// (`4XX`, in any case) or `default`; `None` for anything else, such as an
+/// `x-` extension, which is not a status.
+fn status_label(key: &str) -> Option<String> {
+    let bytes = key.as_bytes();
+    let code = bytes.len() == 3
+        && (b'1'..=b'5').contains(&bytes[0])
+        && (bytes[1..].iter().all(u8::is_ascii_digit)
+            || bytes[1..].iter().all(|b| b.eq_ignore_ascii_case(&b'x')));
+    if key == "default" {
+        Some(key.to_owned())
+    } else if code {
+        Some(key.to_ascii_uppercase())
     } else {
-        code.to_ascii_uppercase()
+        None
     }
 }
 
@@ -162,5 +171,23 @@ mod tests {
         let yaml = super::super::FIXTURE_SPEC.replace("  x-ff-server-version: 9.8.7\n", "");
         let err = Expected::from_yaml(&yaml).unwrap_err().to_string();
         assert_eq!(err, "the spec has no info.x-ff-server-version string");
+    }
+
+    #[test]
+    fn status_labels_are_codes_ranges_and_default_only() {
+        let labels: Vec<Option<String>> = ["200", "4xx", "5XX", "default", "x-note", "600", "2x0"]
+            .into_iter()
+            .map(super::status_label)
+            .collect();
+        let want = [
+            Some("200"),
+            Some("4XX"),
+            Some("5XX"),
+            Some("default"),
+            None,
+            None,
+            None,
+        ];
+        assert_eq!(labels, want.map(|w| w.map(str::to_owned)));
     }
 }
