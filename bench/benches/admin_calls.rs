@@ -190,9 +190,9 @@ impl Which {
     fn name(self) -> &'static str {
         match self {
             Which::Floor => "floor (reqwest)",
-            Which::FloorTimed => "floor + timeouts",
+            Which::FloorTimed => "floor + ff-admin's timeouts",
             Which::Admin => "ff-admin",
-            Which::AdminBare => "ff-admin, bare reqwest",
+            Which::AdminBare => "ff-admin on reqwest::Client::new()",
             Which::Peer => "peer (ff-sdk)",
         }
     }
@@ -540,19 +540,38 @@ async fn concurrent(clients: &Clients, which: Which, op: Op, samples: &mut Sampl
         .push((thread_cpu_time() - cpu_before).as_secs_f64() * 1e6 / CONCURRENT_BATCH as f64);
 }
 
-/// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client as in [`Which::key`],
-/// or `admin-bare`; op as in [`Op::key`]): instead of the bench, makes [`WARM_UP`] warm-up
+/// Every client the loop mode can run: the bench's, then ff-admin on the
+/// floor's `reqwest::Client`.
+fn loop_clients() -> impl Iterator<Item = Which> {
+    CLIENTS.into_iter().chain([Which::AdminBare])
+}
+
+/// `FF_BENCH_LOOP=list`: prints `client <key> <name>` for each of
+/// [`loop_clients`] and `op <key>` for each operation, tab-separated, one
+/// per line, so that `cargo xtask profile` runs the bench's own list.
+fn list() {
+    for which in loop_clients() {
+        println!("client\t{}\t{}", which.key(), which.name());
+    }
+    for op in OPS {
+        println!("op\t{}", op.key());
+    }
+}
+
+/// `FF_BENCH_LOOP=<client>:<op>:<calls>` (client as in [`Which::key`], op
+/// as in [`Op::key`]): instead of the bench, makes [`WARM_UP`] warm-up
 /// calls then `<calls>` sequential calls of that pair and exits. Run it
 /// under valgrind twice with different counts to read one call's cost on
 /// the client thread (`cargo xtask profile` does).
 fn loop_only(spec: &str) {
+    if spec == "list" {
+        return list();
+    }
     let parts: Vec<&str> = spec.split(':').collect();
     let [client, op, calls] = parts[..] else {
-        panic!("FF_BENCH_LOOP is <client>:<op>:<calls>, got {spec:?}");
+        panic!("FF_BENCH_LOOP is list or <client>:<op>:<calls>, got {spec:?}");
     };
-    let which = CLIENTS
-        .into_iter()
-        .chain([Which::AdminBare])
+    let which = loop_clients()
         .find(|w| w.key() == client)
         .unwrap_or_else(|| panic!("no client {client:?}"));
     let op = OPS
@@ -652,7 +671,7 @@ fn main() {
 
             println!("\n{}", op.name());
             println!(
-                "  {:<16} {:>12} {:>12} {:>10} {:>10} {:>12} {:>12}",
+                "  {:<36} {:>12} {:>12} {:>10} {:>10} {:>12} {:>12}",
                 "client", "seq calls/s", "64x calls/s", "p50 µs", "p99 µs", "cpu µs/call", "allocs/call"
             );
             let mut allocs: Vec<(Which, f64)> = Vec::new();
@@ -665,7 +684,7 @@ fn main() {
                 let p50 = percentile(&mut samples.latencies, 0.50);
                 let p99 = percentile(&mut samples.latencies, 0.99);
                 println!(
-                    "  {:<16} {:>12.0} {:>12.0} {:>10.1} {:>10.1} {:>12.2} {:>12.1}",
+                    "  {:<36} {:>12.0} {:>12.0} {:>10.1} {:>10.1} {:>12.2} {:>12.1}",
                     which.name(),
                     seq,
                     conc,

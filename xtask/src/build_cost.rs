@@ -409,20 +409,16 @@ fn generator_packages(dir: &Path) -> Result<BTreeSet<String>, String> {
 
 /// `cargo tree --offline ARGS` in `dir`, its output.
 fn cargo_tree(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let output = cargo()
-        .args(["tree", "--offline"])
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
-        .map_err(|e| format!("start cargo tree: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo tree failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    let stdout = crate::cargo_output(
+        cargo()
+            .args(["tree", "--offline"])
+            .args(args)
+            .current_dir(dir)
+            .env("CARGO_TERM_COLOR", "never"),
+        "cargo tree",
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    Ok(String::from_utf8_lossy(&stdout).into_owned())
 }
 
 /// The package (`name vX.Y.Z`) a `cargo tree` line names, if it names one.

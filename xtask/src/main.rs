@@ -91,28 +91,33 @@ pub fn fresh_dir(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))
 }
 
+/// Runs `cmd` (a cargo command, described as `what` in errors) and returns
+/// its standard output; fails with its standard error when it fails.
+pub fn cargo_output(cmd: &mut Command, what: &str) -> anyhow::Result<Vec<u8>> {
+    let output = cmd.output().with_context(|| format!("start {what}"))?;
+    if !output.status.success() {
+        anyhow::bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(output.stdout)
+}
+
 /// Cargo's target folder for this workspace, as `cargo metadata` reports it
 /// (so `CARGO_TARGET_DIR` and `build.target-dir` are honoured).
 pub fn target_dir() -> anyhow::Result<PathBuf> {
-    let output = cargo()
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
-        .current_dir(ff_admin_devenv::workspace_root())
-        .output()
-        .context("start cargo metadata")?;
-    if !output.status.success() {
-        anyhow::bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    let stdout = cargo_output(
+        cargo()
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .current_dir(ff_admin_devenv::workspace_root()),
+        "cargo metadata",
+    )?;
     let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+        serde_json::from_slice(&stdout).context("cargo metadata printed no JSON")?;
     metadata["target_directory"]
         .as_str()
         .map(PathBuf::from)

@@ -13,24 +13,6 @@ use std::process::Command;
 
 use anyhow::{bail, Context as _};
 
-/// The clients, as `FF_BENCH_LOOP` names them, and what each is.
-const CLIENTS: [(&str, &str); 5] = [
-    ("floor", "floor (reqwest)"),
-    ("floor-timed", "floor + ff-admin's timeouts"),
-    ("admin", "ff-admin"),
-    ("admin-bare", "ff-admin on reqwest::Client::new()"),
-    ("peer", "peer (ff-sdk)"),
-];
-
-/// The operations, as `FF_BENCH_LOOP` names them.
-const OPERATIONS: [&str; 5] = [
-    "claim204",
-    "claim200",
-    "rotate200",
-    "reclaim200",
-    "claim409",
-];
-
 /// Call counts of the two runs of each pair.
 const CALLS: (u64, u64) = (500, 1500);
 
@@ -48,6 +30,10 @@ pub fn run() -> anyhow::Result<()> {
         bail!("valgrind is not installed: `apt-get install valgrind` (Debian's package)");
     }
     let bench = bench_binary()?;
+    let BenchList {
+        clients,
+        operations,
+    } = bench_list(&bench)?;
     let out = crate::target_dir()?.join("profile");
     std::fs::create_dir_all(&out).with_context(|| format!("create {}", out.display()))?;
     println!(
@@ -56,10 +42,10 @@ pub fn run() -> anyhow::Result<()> {
         CALLS.0,
         CALLS.1 - CALLS.0
     );
-    for op in OPERATIONS {
+    for op in &operations {
         let mut rows = Vec::new();
-        for (client, label) in CLIENTS {
-            rows.push((client, label, per_call(&bench, &out, client, op)?));
+        for (client, label) in &clients {
+            rows.push((client.as_str(), label, per_call(&bench, &out, client, op)?));
         }
         let of = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.2);
         println!("\n{op}");
@@ -91,28 +77,66 @@ pub fn run() -> anyhow::Result<()> {
 
 /// The bench executable, built in the bench profile.
 fn bench_binary() -> anyhow::Result<PathBuf> {
-    let output = crate::cargo()
-        .args([
-            "bench",
-            "--locked",
-            "-p",
-            "ff-admin-bench",
-            "--bench",
-            "admin_calls",
-            "--no-run",
-            "--message-format=json",
-        ])
-        .current_dir(ff_admin_devenv::workspace_root())
+    let stdout = crate::cargo_output(
+        crate::cargo()
+            .args([
+                "bench",
+                "--locked",
+                "-p",
+                "ff-admin-bench",
+                "--bench",
+                "admin_calls",
+                "--no-run",
+                "--message-format=json",
+            ])
+            .current_dir(ff_admin_devenv::workspace_root()),
+        "cargo bench --no-run",
+    )?;
+    executable_of(&String::from_utf8_lossy(&stdout), "admin_calls")
+        .context("cargo built no admin_calls executable")
+}
+
+/// What the bench's loop mode can run, as `FF_BENCH_LOOP=list` prints it.
+#[derive(Debug)]
+struct BenchList {
+    /// Each client's key and name.
+    clients: Vec<(String, String)>,
+    /// Each operation's key.
+    operations: Vec<String>,
+}
+
+/// The bench's [`BenchList`].
+fn bench_list(bench: &Path) -> anyhow::Result<BenchList> {
+    let output = Command::new(bench)
+        .env("FF_BENCH_LOOP", "list")
         .output()
-        .context("start cargo bench --no-run")?;
+        .context("start the bench's list mode")?;
     if !output.status.success() {
         bail!(
-            "cargo bench --no-run failed:\n{}",
+            "the bench's list mode failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    executable_of(&String::from_utf8_lossy(&output.stdout), "admin_calls")
-        .context("cargo built no admin_calls executable")
+    parse_list(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Reads `client\t<key>\t<name>` and `op\t<key>` lines.
+fn parse_list(text: &str) -> anyhow::Result<BenchList> {
+    let (mut clients, mut operations) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        match line.split('\t').collect::<Vec<_>>()[..] {
+            ["client", key, name] => clients.push((key.to_owned(), name.to_owned())),
+            ["op", key] => operations.push(key.to_owned()),
+            _ => bail!("unexpected line from the bench's list mode: {line:?}"),
+        }
+    }
+    if clients.is_empty() || operations.is_empty() {
+        bail!("the bench's list mode named no client or no operation");
+    }
+    Ok(BenchList {
+        clients,
+        operations,
+    })
 }
 
 /// The `executable` of target `name` in cargo's JSON messages.
@@ -214,7 +238,26 @@ fn summary_of(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{executable_of, summary_of};
+    use super::{executable_of, parse_list, summary_of};
+
+    #[test]
+    fn reads_the_bench_list() {
+        let super::BenchList {
+            clients,
+            operations: ops,
+        } = parse_list("client\tfloor\tfloor (reqwest)\nclient\tadmin\tff-admin\nop\tclaim204\n")
+            .unwrap();
+        assert_eq!(
+            clients,
+            [
+                ("floor".to_owned(), "floor (reqwest)".to_owned()),
+                ("admin".to_owned(), "ff-admin".to_owned())
+            ]
+        );
+        assert_eq!(ops, ["claim204"]);
+        assert!(parse_list("client\tfloor\n").is_err());
+        assert!(parse_list("op\tclaim204\n").is_err());
+    }
 
     #[test]
     fn reads_the_summary_line() {
