@@ -22,11 +22,13 @@
 //!   of each method: building it cost a `HeaderMap` per call on the claim
 //!   hot path. The rewrite refuses to run, failing the build, when a
 //!   method's header map holds anything else.
-//! * Also after generation, two per-call steps use this crate's helpers,
-//!   with the same results and fewer allocations: path parameters are
-//!   percent-encoded while the URL is formatted (`PathSegment`, no
-//!   intermediate strings), and a JSON answer's headers are moved into the
-//!   `ResponseValue` rather than cloned (`json_answer`).
+//! * Also after generation, three per-call steps use this crate's helpers,
+//!   with the same results at less cost: path parameters are
+//!   percent-encoded while the path is formatted (`PathSegment`, no
+//!   intermediate strings); the URL is the client's base URL, parsed once,
+//!   with the call's path (`request_url`), where reqwest would parse the
+//!   whole URL text on every call; and a JSON answer's headers are moved
+//!   into the `ResponseValue` rather than cloned (`json_answer`).
 //! * The `$ref` variants of a component schema's `oneOf` that has a
 //!   `discriminator` (reclaim's answer) are inlined: typify then generates
 //!   an internally tagged enum, which picks the variant by its tag, where
@@ -414,9 +416,14 @@ pub fn generate(yaml: &str) -> Result<String, String> {
     adapted.changes.push(format!(
         "generated code: the api-version header removed from {rewritten} methods"
     ));
-    let (segments, answers) = use_crate_helpers(&mut file)?;
+    let Replaced {
+        segments,
+        urls,
+        answers,
+    } = use_crate_helpers(&mut file)?;
     adapted.changes.push(format!(
         "generated code: {segments} path parameters written with crate::path_segment::PathSegment, \
+         {urls} URLs built with crate::request_url::request_url, \
          {answers} JSON answers read with crate::json_answer::json_answer"
     ));
 
@@ -465,26 +472,30 @@ fn operation_table(operations: &[OperationEntry]) -> String {
     )
 }
 
-/// Points two per-call steps of the generated methods at this crate's
-/// equivalents, which give the same results with fewer allocations:
+/// Points three per-call steps of the generated methods at this crate's
+/// equivalents, which give the same results at less cost:
 ///
 /// * `encode_path(&x.to_string())` becomes
 ///   `crate::path_segment::PathSegment(&x)`, which encodes while the URL is
 ///   formatted instead of building two strings per path parameter;
+/// * `format!("{}/v1/…", self.baseurl, …)` becomes
+///   `crate::request_url::request_url(&self.baseurl, &self.inner,
+///   format_args!("/v1/…", …))?`, which parses only the path where reqwest
+///   would parse the whole URL text;
 /// * `ResponseValue::from_response(response)` becomes
 ///   `crate::json_answer::json_answer(response)`, which moves the answer's
 ///   headers instead of cloning them.
 ///
 /// Returns how many of each were replaced; fails when there are none of
-/// either (the generator's output changed shape: update this function).
-fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
+/// one of them, or when a URL is built with both counts differing (the
+/// generator's output changed shape: update this function).
+fn use_crate_helpers(file: &mut syn::File) -> Result<Replaced, String> {
     use quote::ToTokens as _;
     use syn::visit_mut::VisitMut;
 
     #[derive(Default)]
     struct Replace {
-        segments: usize,
-        answers: usize,
+        done: Replaced,
         unexpected: Vec<String>,
     }
     impl VisitMut for Replace {
@@ -511,6 +522,18 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
 
         fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
             syn::visit_mut::visit_expr_mut(self, expr);
+            if let syn::Expr::Macro(mac) = expr {
+                if mac.mac.path.is_ident("format") {
+                    match request_url_call(&mac.mac.tokens) {
+                        Ok(call) => {
+                            *expr = call;
+                            self.done.urls += 1;
+                        }
+                        Err(e) => self.unexpected.push(e),
+                    }
+                }
+                return;
+            }
             let syn::Expr::Call(call) = expr else { return };
             let func = call.func.to_token_stream().to_string();
             if func == "encode_path" {
@@ -525,7 +548,7 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
                         *expr =
                             syn::parse_str(&format!("crate::path_segment::PathSegment(&{value})"))
                                 .expect("a path expression");
-                        self.segments += 1;
+                        self.done.segments += 1;
                     }
                     None => self.unexpected.push(expr.to_token_stream().to_string()),
                 }
@@ -534,7 +557,7 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
                     let arg = call.args[0].to_token_stream().to_string();
                     *expr = syn::parse_str(&format!("crate::json_answer::json_answer({arg})"))
                         .expect("a call expression");
-                    self.answers += 1;
+                    self.done.answers += 1;
                 } else {
                     self.unexpected.push(expr.to_token_stream().to_string());
                 }
@@ -549,20 +572,66 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<(usize, usize), String> {
             "use_crate_helpers: unexpected generated call `{first}`: update codegen.rs"
         ));
     }
-    if replace.segments == 0 || replace.answers == 0 {
+    let done = replace.done;
+    if done.segments == 0 || done.urls == 0 || done.answers == 0 {
         return Err(format!(
-            "use_crate_helpers: replaced {} encode_path and {} from_response calls; \
+            "use_crate_helpers: replaced {} encode_path calls, {} URLs and {} from_response calls; \
              the generator's output changed: update codegen.rs",
-            replace.segments, replace.answers
+            done.segments, done.urls, done.answers
         ));
     }
-    Ok((replace.segments, replace.answers))
+    Ok(done)
+}
+
+/// How many calls [`use_crate_helpers`] replaced, of each kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Replaced {
+    segments: usize,
+    urls: usize,
+    answers: usize,
+}
+
+/// The `request_url` call that replaces a generated method's
+/// `format!("{}<path>", self.baseurl, <args>)` (`tokens` are the macro's).
+fn request_url_call(tokens: &proc_macro2::TokenStream) -> Result<syn::Expr, String> {
+    use quote::ToTokens as _;
+    use syn::parse::Parser as _;
+
+    let unexpected = || format!("format!({tokens}): not a generated URL");
+    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    let args = parser
+        .parse2(tokens.clone())
+        .map_err(|e| format!("format!({tokens}): {e}"))?;
+    let mut args = args.into_iter();
+    let Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(template),
+        ..
+    })) = args.next()
+    else {
+        return Err(unexpected());
+    };
+    let template = template.value();
+    let path = template.strip_prefix("{}").ok_or_else(unexpected)?;
+    let base = args.next().ok_or_else(unexpected)?;
+    if base.to_token_stream().to_string() != "self . baseurl" || !path.starts_with('/') {
+        return Err(unexpected());
+    }
+    let rest: Vec<String> = args.map(|a| a.to_token_stream().to_string()).collect();
+    let mut call = format!(
+        "crate::request_url::request_url(&self.baseurl, &self.inner, format_args!({path:?}"
+    );
+    for arg in &rest {
+        call.push_str(", ");
+        call.push_str(arg);
+    }
+    call.push_str("))?");
+    syn::parse_str(&call).map_err(|e| format!("{call}: {e}"))
 }
 
 /// Fails when the generated `code` still calls what [`use_crate_helpers`]
 /// replaces, in a form the rewrite did not reach.
 fn check_no_progenitor_helpers_left(code: &str) -> Result<(), String> {
-    for left in ["encode_path (", "from_response"] {
+    for left in ["encode_path (", "from_response", "format ! (\"{}"] {
         if code.contains(left) {
             return Err(format!(
                 "use_crate_helpers: a `{left}` call is left in the generated code \

@@ -15,8 +15,8 @@
 //!   the value into the path regex as is; the client percent-encodes it
 //!   (`{fp:7}:…` travels as `%7Bfp:7%7D:…`) and a raw `{` is not even a
 //!   valid regex. The rewritten matcher encodes the value with
-//!   `progenitor_client::encode_path` (the client's `PathSegment` encoding
-//!   is tested byte-identical to it) and escapes it for the regex.
+//!   `ff_admin_gen::encode_path_segment`, the client's own encoding, and
+//!   escapes it for the regex.
 //! * Path-parameter matchers take any `impl Display` (`"w1"`, a `String`, a
 //!   generated id type), instead of a reference to the generated newtype.
 //! * A method whose value is a `Copy` type (a generated enum such as

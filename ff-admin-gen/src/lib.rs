@@ -64,11 +64,13 @@ mod json_answer;
 mod operation;
 mod path_segment;
 mod request_auth;
+mod request_url;
 mod response_limit;
 mod settings;
 
 pub use generated::*;
 pub use operation::Operation;
+pub use path_segment::encode_path_segment;
 pub use request_auth::RequestAuth;
 pub use response_limit::{ResponseTooLarge, DEFAULT_MAX_RESPONSE_BYTES, PREFIX_BYTES};
 pub use settings::ClientSettings;

@@ -3,11 +3,14 @@
 
 use progenitor_client::{ClientHooks, ClientInfo as _, OperationInfo};
 
+use crate::request_url::BaseUrlCache;
 use crate::response_limit::{self, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::RequestAuth;
 
 /// What the generated [`crate::Client`] applies to every call: the
-/// credentials, and the limit on the size of an answer.
+/// credentials, and the limit on the size of an answer. It also keeps the
+/// client's base URL parsed after the first call, so that a call's URL is
+/// built by parsing only its path.
 ///
 /// `Debug` never shows the credentials.
 ///
@@ -20,6 +23,7 @@ use crate::RequestAuth;
 pub struct ClientSettings {
     auth: RequestAuth,
     max_response_bytes: u64,
+    base_url: BaseUrlCache,
 }
 
 impl ClientSettings {
@@ -29,6 +33,7 @@ impl ClientSettings {
         Self {
             auth,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            base_url: BaseUrlCache::default(),
         }
     }
 
@@ -47,6 +52,11 @@ impl ClientSettings {
     /// The limit on an answer's body, in bytes.
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+
+    /// The parsed base URL, kept for `request_url`.
+    pub(crate) fn base_url_cache(&self) -> &BaseUrlCache {
+        &self.base_url
     }
 
     /// The pre-request hook: adds the credentials.

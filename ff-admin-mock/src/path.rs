@@ -2,10 +2,9 @@
 
 /// The regex for a path `template` holding one `{}`, with `value` in its
 /// place: percent-encoded as the client encodes a path segment
-/// (`progenitor_client::encode_path`, which ff-admin-gen's encoding is
-/// tested equal to), then escaped for the regex.
+/// (`ff_admin_gen::encode_path_segment`), then escaped for the regex.
 pub(crate) fn param_regex(template: &str, value: &str) -> regex::Regex {
-    let encoded = regex::escape(&progenitor_client::encode_path(value));
+    let encoded = regex::escape(&ff_admin_gen::encode_path_segment(value));
     let pattern = template.replacen("{}", &encoded, 1);
     // The template comes from the spec's path and the value is escaped, so
     // the pattern is always valid.
@@ -23,6 +22,8 @@ mod tests {
         assert!(!re.is_match("/v1/executions/{fp:7}:3f2a/reclaim"));
         let re = param_regex("^/v1/workers/{}/claim$", "pool/w 1");
         assert!(re.is_match("/v1/workers/pool%2Fw%201/claim"));
+        let re = param_regex("^/v1/workers/{}/claim$", "pool\\w");
+        assert!(re.is_match("/v1/workers/pool%5Cw/claim"));
         let re = param_regex("^/v1/workers/{}/claim$", "a.b");
         assert!(!re.is_match("/v1/workers/aXb/claim"), "`.` is escaped");
     }

@@ -10,7 +10,7 @@ use crate::SdkError;
 /// Implemented for `str` and `String`, and, with the `ff-core` feature, for
 /// ff-core's `ExecutionId`, `WaitpointId`, `FlowId` and `BudgetId`, so calls written against
 /// `ff_sdk::admin` keep compiling. The client percent-encodes the value as
-/// one segment (`/`, `%`, `{`, `}`, spaces and non-ASCII are escaped), and
+/// one segment (`/`, `\`, `%`, `{`, `}`, spaces and non-ASCII are escaped), and
 /// rejects `""`, `.` and `..` before sending, since URL normalisation would
 /// otherwise send those requests to another route.
 pub trait PathId {

@@ -492,6 +492,7 @@ async fn list_executions_stream_ends_with_the_first_error() {
 const AWKWARD_IDS: &[(&str, &str)] = &[
     ("{fp:7}:abc", "%7Bfp:7%7D:abc"),
     ("a/b", "a%2Fb"),
+    ("a\\b", "a%5Cb"),
     ("a b", "a%20b"),
     ("100%", "100%25"),
     ("ünï", "%C3%BCn%C3%AF"),
