@@ -15,7 +15,7 @@
 //! sequential claims.
 //!
 //! `cargo xtask bench` (or `cargo bench -p ff-admin-bench`). Set
-//! `FF_BENCH_ROUNDS` to change the number of rounds (default 60).
+//! `FF_BENCH_ROUNDS` to change the number of rounds (default 300).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -447,9 +447,20 @@ admin_like_call!(
 /// Calls each client makes before it is measured (and before the loop mode
 /// counts, so that `cargo xtask profile`'s two runs start alike).
 const WARM_UP: usize = 200;
-const SEQUENTIAL_BATCH: usize = 100;
-const CONCURRENT_BATCH: usize = 320;
+/// Sequential calls timed per round and client (about 2 ms). Short batches
+/// in many rounds: this machine's speed changes over a few milliseconds,
+/// so a long batch is often slowed in part and its paired ratio is noisy.
+/// With 100 calls per batch and 60 rounds, a ratio moved by up to 4.7 %
+/// from run to run; with 20 per batch and 300 rounds, by about 1 %.
+const SEQUENTIAL_BATCH: usize = 20;
+/// Untimed calls a client makes just before its sequential batch, so that
+/// the batch does not start on the caches the previous client left (which
+/// would favour the clients sharing ff-admin's reqwest over the peer).
+const BATCH_WARM_UP: usize = 3;
+const CONCURRENT_BATCH: usize = 128;
 const IN_FLIGHT: usize = 64;
+/// Rounds when `FF_BENCH_ROUNDS` is not set.
+const DEFAULT_ROUNDS: usize = 300;
 
 /// What a ratio line compares.
 #[derive(Clone, Copy)]
@@ -494,6 +505,9 @@ fn percentile(values: &mut [Duration], p: f64) -> Duration {
 }
 
 async fn sequential(clients: &Clients, which: Which, op: Op, samples: &mut Samples) {
+    for _ in 0..BATCH_WARM_UP {
+        assert!(clients.call(which, op).await);
+    }
     let allocations_before = allocations();
     let start = Instant::now();
     for _ in 0..SEQUENTIAL_BATCH {
@@ -605,7 +619,7 @@ fn main() {
     let rounds: usize = std::env::var("FF_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(DEFAULT_ROUNDS);
     let (base, accepts) = start_server();
     let rt = client_runtime();
     rt.block_on(async move {
