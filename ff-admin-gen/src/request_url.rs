@@ -8,6 +8,7 @@
 //! The result is the same [`Url`] the text would parse to; a test holds
 //! the two equal.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::sync::OnceLock;
 
@@ -71,14 +72,22 @@ impl BaseUrl {
     }
 
     /// This base with `path` (which starts with `/`) after its prefix.
+    ///
+    /// The path is written into a buffer kept per thread, since `set_path`
+    /// copies it: no allocation besides the URL's own.
     fn join(&self, path: fmt::Arguments<'_>) -> Result<Url, InvalidUrl> {
+        thread_local! {
+            static PATH: RefCell<String> = const { RefCell::new(String::new()) };
+        }
         let prefix = &self.url.path()[..self.prefix_len];
-        let mut full = String::with_capacity(prefix.len() + 96);
-        full.push_str(prefix);
-        write_path(&mut full, path)?;
-        let mut url = self.url.clone();
-        url.set_path(&full);
-        Ok(url)
+        PATH.with_borrow_mut(|full| {
+            full.clear();
+            full.push_str(prefix);
+            write_path(full, path)?;
+            let mut url = self.url.clone();
+            url.set_path(full);
+            Ok(url)
+        })
     }
 }
 
