@@ -23,7 +23,9 @@
 //!   hot path. The rewrite refuses to run, failing the build, when a
 //!   method's header map holds anything else.
 //! * Also after generation, three per-call steps use this crate's helpers,
-//!   with the same results at less cost: path parameters are
+//!   at less cost and with the same results (but for `\`, which is
+//!   percent-encoded in path parameters, where progenitor would let URL
+//!   parsing read it as `/`): path parameters are
 //!   percent-encoded while the path is formatted (`PathSegment`, no
 //!   intermediate strings); the URL is the client's base URL, parsed once,
 //!   with the call's path (`request_url`), where reqwest would parse the
@@ -421,6 +423,18 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         urls,
         answers,
     } = use_crate_helpers(&mut file)?;
+    let operations = adapted.operations.len();
+    let path_parameters: usize = adapted
+        .operations
+        .iter()
+        .map(|op| op.path.matches('{').count())
+        .sum();
+    if urls != operations || segments != path_parameters {
+        return Err(format!(
+            "use_crate_helpers: rewrote {urls} URLs of {operations} operations and \
+             {segments} of {path_parameters} path parameters: update codegen.rs"
+        ));
+    }
     adapted.changes.push(format!(
         "generated code: {segments} path parameters written with crate::path_segment::PathSegment, \
          {urls} URLs built with crate::request_url::request_url, \
@@ -473,7 +487,8 @@ fn operation_table(operations: &[OperationEntry]) -> String {
 }
 
 /// Points three per-call steps of the generated methods at this crate's
-/// equivalents, which give the same results at less cost:
+/// equivalents, which give the same results at less cost (but for `\` in
+/// a path parameter, which `PathSegment` encodes):
 ///
 /// * `encode_path(&x.to_string())` becomes
 ///   `crate::path_segment::PathSegment(&x)`, which encodes while the URL is
@@ -487,8 +502,9 @@ fn operation_table(operations: &[OperationEntry]) -> String {
 ///   headers instead of cloning them.
 ///
 /// Returns how many of each were replaced; fails when there are none of
-/// one of them, or when a URL is built with both counts differing (the
-/// generator's output changed shape: update this function).
+/// one of them or a URL cannot be rewritten (the generator's output
+/// changed shape: update this function). [`generate`] then checks the
+/// counts against the spec.
 fn use_crate_helpers(file: &mut syn::File) -> Result<Replaced, String> {
     use quote::ToTokens as _;
     use syn::visit_mut::VisitMut;
@@ -525,10 +541,11 @@ fn use_crate_helpers(file: &mut syn::File) -> Result<Replaced, String> {
             if let syn::Expr::Macro(mac) = expr {
                 if mac.mac.path.is_ident("format") {
                     match request_url_call(&mac.mac.tokens) {
-                        Ok(call) => {
+                        Ok(Some(call)) => {
                             *expr = call;
                             self.done.urls += 1;
                         }
+                        Ok(None) => {}
                         Err(e) => self.unexpected.push(e),
                     }
                 }
@@ -592,40 +609,66 @@ struct Replaced {
 }
 
 /// The `request_url` call that replaces a generated method's
-/// `format!("{}<path>", self.baseurl, <args>)` (`tokens` are the macro's).
-fn request_url_call(tokens: &proc_macro2::TokenStream) -> Result<syn::Expr, String> {
+/// `format!("{}<path>", self.baseurl, <args>)` (`tokens` are the macro's),
+/// or `None` for a `format!` that does not start with the base URL.
+///
+/// `request_url` gives the URL the whole text would parse to only when the
+/// path needs no trimming and holds no query or fragment, so the rewrite
+/// insists on what the generator emits today and fails otherwise: a path
+/// template of plain path characters (letters, digits, `-._~!$&'()*+,;=:@/`
+/// and `{}` placeholders) starting with `/`, and every argument a
+/// `crate::path_segment::PathSegment(&name)` (an encoded segment).
+fn request_url_call(tokens: &proc_macro2::TokenStream) -> Result<Option<syn::Expr>, String> {
     use quote::ToTokens as _;
     use syn::parse::Parser as _;
 
-    let unexpected = || format!("format!({tokens}): not a generated URL");
     let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
     let args = parser
         .parse2(tokens.clone())
         .map_err(|e| format!("format!({tokens}): {e}"))?;
     let mut args = args.into_iter();
-    let Some(syn::Expr::Lit(syn::ExprLit {
+    let (Some(template), Some(base)) = (args.next(), args.next()) else {
+        return Ok(None);
+    };
+    if base.to_token_stream().to_string() != "self . baseurl" {
+        return Ok(None);
+    }
+    let unexpected = |why: &str| format!("format!({tokens}): {why}: update codegen.rs");
+    let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Str(template),
         ..
-    })) = args.next()
+    }) = template
     else {
-        return Err(unexpected());
+        return Err(unexpected("the URL template is not a string literal"));
     };
     let template = template.value();
-    let path = template.strip_prefix("{}").ok_or_else(unexpected)?;
-    let base = args.next().ok_or_else(unexpected)?;
-    if base.to_token_stream().to_string() != "self . baseurl" || !path.starts_with('/') {
-        return Err(unexpected());
+    let Some(path) = template.strip_prefix("{}") else {
+        return Err(unexpected("the template does not start with the base URL"));
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c);
+    if !path.starts_with('/') || !path.replace("{}", "").chars().all(plain) {
+        return Err(unexpected(
+            "the path template holds more than plain path characters",
+        ));
     }
-    let rest: Vec<String> = args.map(|a| a.to_token_stream().to_string()).collect();
     let mut call = format!(
         "crate::request_url::request_url(&self.baseurl, &self.inner, format_args!({path:?}"
     );
-    for arg in &rest {
+    for arg in args {
+        let arg = arg.to_token_stream().to_string();
+        let name = arg
+            .strip_prefix("crate :: path_segment :: PathSegment (& ")
+            .and_then(|rest| rest.strip_suffix(')'));
+        if name.is_none_or(|n| syn::parse_str::<syn::Ident>(n.trim()).is_err()) {
+            return Err(unexpected("a path argument is not an encoded segment"));
+        }
         call.push_str(", ");
-        call.push_str(arg);
+        call.push_str(&arg);
     }
     call.push_str("))?");
-    syn::parse_str(&call).map_err(|e| format!("{call}: {e}"))
+    syn::parse_str(&call)
+        .map(Some)
+        .map_err(|e| format!("{call}: {e}"))
 }
 
 /// Fails when the generated `code` still calls what [`use_crate_helpers`]
@@ -772,6 +815,48 @@ mod tests {
             before["components"]["schemas"]["Outcome"]["oneOf"][2]
         );
         assert_eq!(schemas["Plain"], before["components"]["schemas"]["Plain"]);
+    }
+
+    fn url_call(tokens: &str) -> Result<Option<String>, String> {
+        super::request_url_call(&tokens.parse().expect("tokens"))
+            .map(|e| e.map(|e| quote::ToTokens::to_token_stream(&e).to_string()))
+    }
+
+    #[test]
+    fn a_generated_url_becomes_a_request_url_call() {
+        let call = url_call(
+            r#""{}/v1/executions/{}/state", self.baseurl, crate::path_segment::PathSegment(&execution_id),"#,
+        )
+        .expect("rewritten")
+        .expect("a URL");
+        assert_eq!(
+            call,
+            "crate :: request_url :: request_url (& self . baseurl , & self . inner , format_args ! (\"/v1/executions/{}/state\" , crate :: path_segment :: PathSegment (& execution_id))) ?"
+        );
+        assert!(url_call(r#""{}/healthz", self.baseurl"#).unwrap().is_some());
+    }
+
+    #[test]
+    fn other_formats_are_left_alone() {
+        assert_eq!(url_call(r#""{}-{}", a, b"#), Ok(None));
+        assert_eq!(url_call(r#""plain""#), Ok(None));
+    }
+
+    #[test]
+    fn a_url_the_rewrite_would_change_is_refused() {
+        for tokens in [
+            r#""{}/v1/x?a=1", self.baseurl"#,
+            r#""{}/v1/x#f", self.baseurl"#,
+            r#""{}/v1/x ", self.baseurl"#,
+            r#""{}v1/x", self.baseurl"#,
+            r#""{}/v1/{}", self.baseurl, id"#,
+            r#""{}/v1/{}", self.baseurl, encode_path(&id.to_string())"#,
+            r#"template, self.baseurl"#,
+            r#""/v1/{}", self.baseurl"#,
+        ] {
+            let err = url_call(tokens).expect_err(tokens);
+            assert!(err.contains("update codegen.rs"), "{tokens}: {err}");
+        }
     }
 
     #[test]

@@ -26,6 +26,17 @@
 //!   budget and waitpoint ids) are taken as `&str`, so an id is sent
 //!   without first being copied into an owned newtype.
 //!
+//! How the generated methods send, where progenitor's own helpers would
+//! differ:
+//!
+//! * A path parameter is percent-encoded as one segment (see
+//!   [`encode_path_segment`]), `\` included: URL parsing would read a bare
+//!   `\` as `/` and send the call to another route.
+//! * The base URL is parsed once per client and each call parses only its
+//!   path. A base URL and path that do not make a URL (a base without a
+//!   scheme) fail the call with [`Error::InvalidRequest`], before anything
+//!   is sent.
+//!
 //! Answers that are not JSON (`get_execution_result`'s bytes,
 //! `get_metrics`' text) come back as a [`ByteStream`]. [`OPERATIONS`] (and a
 //! constant per operation in [`operations`]) lists what the spec says of

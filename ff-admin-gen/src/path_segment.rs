@@ -3,9 +3,10 @@
 //!
 //! The generated methods format each path parameter with
 //! `PathSegment(&value)` (`codegen.rs` puts it in place of progenitor's
-//! `encode_path(&value.to_string())`). The text is the same byte for byte;
-//! it is encoded while the URL is written, so no intermediate `String` is
-//! allocated per parameter.
+//! `encode_path(&value.to_string())`). The text is the same byte for byte,
+//! except that `\` is encoded too (see [`ENCODED`]); it is encoded while
+//! the URL is written, so no intermediate `String` is allocated per
+//! parameter.
 
 use std::fmt::{self, Display, Write};
 

@@ -19,8 +19,16 @@ use crate::ClientSettings;
 
 /// A base URL parsed once, kept by [`ClientSettings`] for the client whose
 /// base URL it is.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct BaseUrlCache(OnceLock<Option<BaseUrl>>);
+
+/// A clone starts empty: cloned settings may serve a client with another
+/// base URL, which would otherwise never match the kept one.
+impl Clone for BaseUrlCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
 
 /// Never shows the URL: a base URL given to the raw client may hold
 /// credentials.
@@ -98,7 +106,8 @@ impl BaseUrl {
 /// be kept that way (one with a query, a trailing `/`, or text that is not
 /// its own parsed form, such as an upper-case host), or a client whose
 /// settings were parsed for another base, has each call's whole URL
-/// parsed instead: the same result, at the former cost.
+/// parsed instead: the same result, at the cost of parsing the whole URL on
+/// every call.
 ///
 /// # Errors
 ///
@@ -153,7 +162,7 @@ mod tests {
     use crate::path_segment::PathSegment;
     use crate::ClientSettings;
 
-    /// What the generated code built before: the whole text, parsed.
+    /// The URL the whole text parses to.
     fn parsed_whole(base: &str, path: &str) -> Option<reqwest::Url> {
         reqwest::Url::parse(&format!("{base}{path}")).ok()
     }
@@ -259,6 +268,19 @@ mod tests {
         let other = request_url("http://b:2/p", &settings, format_args!("/healthz")).unwrap();
         assert_eq!(first.as_str(), "http://a:1/healthz");
         assert_eq!(other.as_str(), "http://b:2/p/healthz");
+    }
+
+    #[test]
+    fn cloned_settings_parse_their_own_base() {
+        let settings = ClientSettings::default();
+        request_url("http://a:1", &settings, format_args!("/healthz")).unwrap();
+        assert!(settings.base_url_cache().0.get().is_some());
+        let cloned = settings.clone();
+        assert!(cloned.base_url_cache().0.get().is_none());
+        let url = request_url("http://b:2/p", &cloned, format_args!("/healthz")).unwrap();
+        assert_eq!(url.as_str(), "http://b:2/p/healthz");
+        let kept = cloned.base_url_cache().0.get().and_then(Option::as_ref);
+        assert_eq!(kept.map(|b| b.text.as_str()), Some("http://b:2/p"));
     }
 
     #[test]
