@@ -4,9 +4,9 @@
 //! `ResponseValue::from_response`. The result and every error are the
 //! same; what differs is the cost: the answer's headers are moved into the
 //! [`ResponseValue`] rather than cloned (a clone costs a `HeaderMap`
-//! allocation per call), and the body is read chunk by chunk rather than
-//! through `Response::bytes`, whose collector allocates a queue even for
-//! a body of one chunk and whose future is about 400 bytes larger (the
+//! allocation per call), and the body is read by [`crate::read_body`]
+//! rather than `Response::bytes`, whose collector allocates a queue even
+//! for a body of one chunk and whose future is about 400 bytes larger (the
 //! generated method's future holds this one).
 
 use progenitor_client::{Error, ResponseValue};
@@ -25,32 +25,10 @@ pub(crate) async fn json_answer<T: DeserializeOwned, E>(
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = body(&mut response)
+    let full = crate::read_body(&mut response)
         .await
-        .map_err(|e| Error::ResponseBodyError(e.with_url(response.url().clone())))?;
+        .map_err(|e| Error::ResponseBodyError(e.source.with_url(response.url().clone())))?;
     let inner =
         serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
     Ok(ResponseValue::new(inner, status, headers))
-}
-
-/// The whole body of `response`: its one chunk as it came when there is
-/// one (the usual case for a JSON answer), else the chunks joined once all
-/// have arrived (so that a body near the limit is held at most twice, as
-/// `Response::bytes` holds it, not in a buffer that doubles as it grows).
-async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
-    let Some(first) = response.chunk().await? else {
-        return Ok(bytes::Bytes::new());
-    };
-    let Some(second) = response.chunk().await? else {
-        return Ok(first);
-    };
-    let mut chunks = vec![first, second];
-    while let Some(more) = response.chunk().await? {
-        chunks.push(more);
-    }
-    let mut all = bytes::BytesMut::with_capacity(chunks.iter().map(bytes::Bytes::len).sum());
-    for chunk in &chunks {
-        all.extend_from_slice(chunk);
-    }
-    Ok(all.freeze())
 }

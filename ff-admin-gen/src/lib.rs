@@ -74,6 +74,7 @@ mod generated {
 mod json_answer;
 mod operation;
 mod path_segment;
+mod read_body;
 mod request_auth;
 mod request_url;
 mod response_limit;
@@ -82,6 +83,7 @@ mod settings;
 pub use generated::*;
 pub use operation::Operation;
 pub use path_segment::encode_path_segment;
+pub use read_body::{read_body, BodyReadError};
 pub use request_auth::RequestAuth;
 pub use response_limit::{ResponseTooLarge, DEFAULT_MAX_RESPONSE_BYTES, PREFIX_BYTES};
 pub use settings::ClientSettings;

@@ -41,7 +41,6 @@ impl fmt::Debug for BaseUrlCache {
 /// A base URL whose text, followed by a path, parses to the parsed base
 /// with that path: no query, no fragment, a host, and its text exactly
 /// the parsed form without a trailing `/`.
-#[derive(Clone)]
 struct BaseUrl {
     /// The base URL as the client holds it.
     text: String,

@@ -105,15 +105,18 @@ async fn failed(op: &Operation, error: GenError<()>) -> Result<(u16, Bytes), Sdk
 
 /// Handles a status the generator was not told about: every non-2xx, and
 /// any 2xx other than the declared ones (returned with its body).
-async fn undeclared(op: &Operation, response: reqwest::Response) -> Result<(u16, Bytes), SdkError> {
+async fn undeclared(
+    op: &Operation,
+    mut response: reqwest::Response,
+) -> Result<(u16, Bytes), SdkError> {
     let status = response.status();
     let location = status
         .is_redirection()
         .then(|| response.headers().get(reqwest::header::LOCATION).cloned())
         .flatten();
-    let body = read_body(response)
+    let body = ff_admin_gen::read_body(&mut response)
         .await
-        .map_err(|(partial, source)| body_fault(op, status.as_u16(), &partial, source))?;
+        .map_err(|e| body_fault(op, status.as_u16(), &e.received, e.source))?;
     if status.is_success() {
         return Ok((status.as_u16(), body));
     }
@@ -169,36 +172,6 @@ pub(crate) fn body_fault(
             partial_body: String::from_utf8_lossy(&partial.concat()).into_owned(),
             source,
         },
-    }
-}
-
-/// Reads the whole body (at most the client's size limit, which the
-/// generated client enforces), keeping the chunks that arrived if the read
-/// fails.
-///
-/// A body in one chunk is returned as it is; one in several is joined once,
-/// at the end, into a buffer of the exact size. Nothing is copied while
-/// reading, so a body that turns out too large costs no more than what
-/// arrived.
-async fn read_body(mut response: reqwest::Response) -> Result<Bytes, (Vec<Bytes>, reqwest::Error)> {
-    let mut first: Option<Bytes> = None;
-    let mut more: Vec<Bytes> = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) if first.is_none() => first = Some(chunk),
-            Ok(Some(chunk)) => more.push(chunk),
-            Ok(None) => {
-                return Ok(match first {
-                    None => Bytes::new(),
-                    Some(only) if more.is_empty() => only,
-                    Some(first) => {
-                        more.insert(0, first);
-                        Bytes::from(more.concat())
-                    }
-                })
-            }
-            Err(e) => return Err((first.into_iter().chain(more).collect(), e)),
-        }
     }
 }
 
