@@ -2,6 +2,7 @@
 //! would break the Rust generator or generators in other languages, and on
 //! hand-written `ff-admin` types that do not match the spec.
 
+mod descriptions;
 mod pairs;
 mod shape;
 
@@ -18,6 +19,7 @@ pub fn run() -> anyhow::Result<()> {
     let yaml = std::fs::read_to_string(root.join("openapi.yaml")).context("read openapi.yaml")?;
     let spec = spec_doc::parse("openapi.yaml", &yaml).map_err(anyhow::Error::msg)?;
     let mut problems = check_document(&spec);
+    problems.extend(descriptions::check(&spec));
     let table = pairs::table();
     problems.extend(pairs::check(&spec, &table));
     if problems.is_empty() {
