@@ -23,7 +23,8 @@ usage: cargo xtask <task>
 
 tasks:
   spec-check        check openapi.yaml for what breaks generators and other
-                    languages, and the hand-written types against it
+                    languages and for undescribed schemas and properties,
+                    and the hand-written types against it
   codegen [FILE]    write the generated bindings to FILE
                     (default: <target dir>/codegen/ff_admin_gen.rs) for review
   tools             install the pinned test tools into .cache/ if missing

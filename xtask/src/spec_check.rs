@@ -1,6 +1,7 @@
 //! `cargo xtask spec-check`: fails, naming the operation or schema, on what
-//! would break the Rust generator or generators in other languages, and on
-//! hand-written `ff-admin` types that do not match the spec.
+//! would break the Rust generator or generators in other languages, on a
+//! schema or schema property without a `description`, and on hand-written
+//! `ff-admin` types that do not match the spec.
 
 mod descriptions;
 mod pairs;
