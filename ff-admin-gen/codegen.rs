@@ -89,7 +89,9 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     let mut no_content_ops = Vec::new();
     let mut changes = Vec::new();
     let mut operations = Vec::new();
-    let mut merged_schemas = Vec::new();
+    let mut answer_schemas = Vec::new();
+    let mut error_answers = Vec::new();
+    let root = spec.clone();
 
     let paths = spec
         .get_mut("paths")
@@ -127,7 +129,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                 .cloned()
                 .collect();
             for code in &removed {
-                responses.remove(code);
+                error_answers.extend(responses.remove(code));
             }
             if !removed.is_empty() {
                 changes.push(format!(
@@ -147,23 +149,44 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
                     "{op_id}: 204 removed beside the JSON 2xx; it arrives as UnexpectedResponse"
                 ));
             }
-            if let Some(merged) = merge_json_successes(&op_id, responses) {
+            if let Some(answer) = answer_type(&root, &op_id, responses)? {
                 changes.push(format!(
-                    "{op_id}: its 2xx bodies share one generated type, {}",
-                    merged.name
+                    "{op_id}: its 2xx answers are one enum, {}",
+                    answer.name
                 ));
-                merged_schemas.push(merged);
+                answer_schemas.push(answer);
             }
         }
     }
-    if !merged_schemas.is_empty() {
+    if !answer_schemas.is_empty() {
         let schemas = spec
             .pointer_mut("/components/schemas")
             .and_then(|s| s.as_object_mut())
             .ok_or("openapi.yaml has no `components.schemas` object")?;
-        for merged in merged_schemas {
-            schemas.insert(merged.name, merged.schema);
+        for answer in answer_schemas {
+            schemas.insert(answer.name, answer.schema);
         }
+    }
+    let inlined = inline_discriminated_variants(&mut spec)?;
+    if !inlined.is_empty() {
+        changes.push(format!(
+            "`oneOf` variants inlined into {}, generated as tagged enums",
+            inlined.join(", ")
+        ));
+    }
+    let dropped = drop_unreferenced(&mut spec, &error_answers);
+    if !dropped.is_empty() {
+        changes.push(format!(
+            "schemas inlined into answer enums, not generated on their own: {}",
+            dropped.join(", ")
+        ));
+    }
+    let open = open_enums(&mut spec);
+    if !open.is_empty() {
+        changes.push(format!(
+            "`x-extensible` enums taken as strings: {}",
+            open.join(", ")
+        ));
     }
 
     let mut stripped = 0usize;
@@ -175,15 +198,7 @@ pub fn adapt(spec: &serde_json::Value) -> Result<Adapted, String> {
     }
     if stripped > 0 {
         changes.push(format!(
-            "{stripped} value constraints (pattern, length, range) removed from schemas"
-        ));
-    }
-
-    let inlined = inline_discriminated_variants(&mut spec)?;
-    if !inlined.is_empty() {
-        changes.push(format!(
-            "`oneOf` variants inlined into {}, generated as tagged enums",
-            inlined.join(", ")
+            "{stripped} value constraints (pattern, length, range) and scalar defaults removed from schemas"
         ));
     }
 
@@ -301,35 +316,100 @@ fn plain_string_path_parameters(spec: &mut serde_json::Value) -> Vec<String> {
 }
 
 /// A schema added to the generator's copy.
-struct MergedSchema {
+struct AddedSchema {
     name: String,
     schema: serde_json::Value,
 }
 
-/// progenitor takes one success body type per operation. When an
-/// operation's JSON 2xx answers have different schemas (create's 201
-/// `Created` and 200 `Duplicate`), every one of them is pointed at a new
-/// component `<OperationId>Success`, the `oneOf` of those schemas; the
-/// generated method then decodes each 2xx into that one enum.
-fn merge_json_successes(
-    op_id: &str,
-    responses: &mut serde_json::Map<String, serde_json::Value>,
-) -> Option<MergedSchema> {
-    let json_schema =
-        |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
-    let mut variants: Vec<serde_json::Value> = Vec::new();
-    for (code, response) in responses.iter() {
-        if !code.starts_with('2') {
-            continue;
-        }
-        if let Some(schema) = json_schema(response) {
-            if !variants.contains(&schema) {
-                variants.push(schema);
+/// Whether `name` is spelled like a Rust variant (`Created`, `AlreadySatisfied`).
+fn is_variant_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The variants of `schema` when it is an externally tagged answer (the
+/// way ff-server's Rust enums serialize): an object with one required
+/// property named like a variant (`{"Created": {…}}`), a string enum of
+/// such names (`"Ok"`), or a `oneOf` of those. `None` for any other shape.
+fn tagged_variants(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+) -> Result<Option<Vec<serde_json::Value>>, String> {
+    let schema = crate::spec_doc::resolve(root, schema)?;
+    if let Some(variants) = schema.get("oneOf").and_then(|v| v.as_array()) {
+        let mut all = Vec::new();
+        for variant in variants {
+            match tagged_variants(root, variant)? {
+                Some(found) => all.extend(found),
+                None => return Ok(None),
             }
         }
+        return Ok(Some(all));
     }
-    if variants.len() < 2 {
-        return None;
+    let names = |key: &str| -> Vec<String> {
+        schema
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let properties = schema.get("properties").and_then(|p| p.as_object());
+    let one_tag = properties.is_some_and(|p| p.len() == 1)
+        && names("required").len() == 1
+        && properties.is_some_and(|p| p.contains_key(&names("required")[0]))
+        && is_variant_name(&names("required")[0]);
+    let tag_names = schema.get("type").and_then(|t| t.as_str()) == Some("string")
+        && schema.get("enum").is_some()
+        && names("enum").iter().all(|n| is_variant_name(n));
+    Ok((one_tag || tag_names).then(|| vec![schema.clone()]))
+}
+
+/// progenitor takes one success body type per operation, and typify
+/// generates a Rust enum from an externally tagged `oneOf` only when its
+/// variants are inline. When every JSON 2xx answer of an operation is
+/// externally tagged (create's 201 `{"Created":…}` and 200
+/// `{"Duplicate":…}`, usage's `"Ok"` or `{"SoftBreach":…}`), each of them
+/// is pointed at a new component `<OperationId>Response`: the inline
+/// `oneOf` of all their variants. The generated method then decodes every
+/// 2xx into one enum with a variant per wire variant. Other answers stay
+/// as they are; two different untagged 2xx schemas fail the build.
+fn answer_type(
+    root: &serde_json::Value,
+    op_id: &str,
+    responses: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<AddedSchema>, String> {
+    let schema_of = |r: &serde_json::Value| r.pointer("/content/application~1json/schema").cloned();
+    let mut variants: Vec<serde_json::Value> = Vec::new();
+    let mut untagged: Vec<serde_json::Value> = Vec::new();
+    for (code, response) in responses.iter() {
+        let Some(schema) = code.starts_with('2').then(|| schema_of(response)).flatten() else {
+            continue;
+        };
+        match tagged_variants(root, &schema).map_err(|e| format!("{op_id} {code}: {e}"))? {
+            Some(found) => {
+                for variant in found {
+                    if !variants.contains(&variant) {
+                        variants.push(variant);
+                    }
+                }
+            }
+            None if !untagged.contains(&schema) => untagged.push(schema),
+            None => {}
+        }
+    }
+    match (variants.is_empty(), untagged.len()) {
+        (true, 0 | 1) => return Ok(None),
+        (false, 0) => {}
+        _ => {
+            return Err(format!(
+                "{op_id}: its 2xx answers have different schemas that are not all externally \
+                 tagged; progenitor cannot give them one type"
+            ))
+        }
     }
     let name: String = op_id
         .split('_')
@@ -340,7 +420,7 @@ fn merge_json_successes(
                 .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
                 .unwrap_or_default()
         })
-        .chain(std::iter::once("Success".to_owned()))
+        .chain(std::iter::once("Response".to_owned()))
         .collect();
     let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
     for (code, response) in responses.iter_mut() {
@@ -352,25 +432,131 @@ fn merge_json_successes(
             *schema = reference.clone();
         }
     }
-    Some(MergedSchema {
+    Ok(Some(AddedSchema {
         schema: serde_json::json!({
-            "description": format!("Every 2xx body of `{op_id}`."),
+            "description": format!("Every 2xx answer of `{op_id}`, one variant per wire variant."),
             "oneOf": variants,
         }),
         name,
-    })
+    }))
 }
 
-/// Removes value constraints from every object that looks like a schema
-/// (has a `type`), recursively.
+/// Every `#/components/schemas/<name>` that `value` refers to, directly.
+fn schema_refs(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                found.push(name.to_owned());
+            }
+            map.values().for_each(|v| schema_refs(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| schema_refs(v, found)),
+        _ => {}
+    }
+}
+
+/// Removes the component schemas that nothing outside `components.schemas`
+/// (paths, shared responses and parameters) and none of the removed error
+/// answers (which the mock crate puts back) reach any more:
+/// the per-status answer schemas [`answer_type`] inlined. Returns their
+/// names.
+fn drop_unreferenced(
+    spec: &mut serde_json::Value,
+    error_answers: &[serde_json::Value],
+) -> Vec<String> {
+    let mut pending = Vec::new();
+    let mut outside = spec.clone();
+    if let Some(components) = outside
+        .get_mut("components")
+        .and_then(|c| c.as_object_mut())
+    {
+        components.remove("schemas");
+    }
+    schema_refs(&outside, &mut pending);
+    error_answers
+        .iter()
+        .for_each(|a| schema_refs(a, &mut pending));
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return Vec::new();
+    };
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if reached.insert(name.clone()) {
+            if let Some(schema) = schemas.get(&name) {
+                schema_refs(schema, &mut pending);
+            }
+        }
+    }
+    let dropped: Vec<String> = schemas
+        .keys()
+        .filter(|name| !reached.contains(*name))
+        .cloned()
+        .collect();
+    for name in &dropped {
+        schemas.remove(name);
+    }
+    dropped
+}
+
+/// Takes the `enum` off every schema marked `x-extensible: true` (a value
+/// set a newer server may extend), so the generated field is a `String`
+/// that still reads a value this client does not know. Returns where.
+fn open_enums(spec: &mut serde_json::Value) -> Vec<String> {
+    fn visit(value: &mut serde_json::Value, at: &str, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("x-extensible").and_then(|x| x.as_bool()) == Some(true)
+                    && map.remove("enum").is_some()
+                {
+                    found.push(at.to_owned());
+                }
+                for (key, child) in map.iter_mut() {
+                    visit(child, &format!("{at}.{key}"), found);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    visit(child, &format!("{at}[{i}]"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(schemas) = spec.pointer_mut("/components/schemas") {
+        visit(schemas, "", &mut found);
+    }
+    found
+        .iter()
+        .map(|at| at.trim_start_matches('.').replace(".properties.", "."))
+        .collect()
+}
+
+/// Removes value constraints, and the `default` of every schema but an
+/// array's, from every object that looks like a schema (has a `type`),
+/// recursively. Without its `default`, an optional property is generated
+/// as an `Option` the caller may leave `None` (the server then applies the
+/// default) instead of a value the caller must always give.
 fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
     match value {
         serde_json::Value::Object(map) => {
-            if map.get("type").is_some_and(|t| t.is_string()) {
+            if let Some(kind) = map.get("type").and_then(|t| t.as_str()) {
+                let scalar_default = kind != "array" && map.contains_key("default");
                 for key in VALUE_CONSTRAINTS {
                     if map.remove(*key).is_some() {
                         *count += 1;
                     }
+                }
+                if scalar_default {
+                    map.remove("default");
+                    *count += 1;
                 }
             }
             for child in map.values_mut() {
@@ -391,7 +577,8 @@ fn strip_constraints(value: &mut serde_json::Value, count: &mut usize) {
 /// (unformatted: the compiler does not need it formatted, and `cargo xtask
 /// codegen` formats it for people).
 pub fn generate(yaml: &str) -> Result<String, String> {
-    let mut adapted = adapt(&crate::spec_doc::parse("openapi.yaml", yaml)?)?;
+    let original = crate::spec_doc::parse("openapi.yaml", yaml)?;
+    let mut adapted = adapt(&original)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(std::mem::take(&mut adapted.spec))
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
 
@@ -402,10 +589,12 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         .parse()
         .map_err(|e| format!("pre-hook tokens: {e}"))?;
     let mut settings = progenitor::GenerationSettings::default();
+    type_settings(&mut settings);
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
+        .with_derive("Eq")
         .with_inner_type(inner)
         .with_pre_hook(hook);
     let mut generator = progenitor::Generator::new(&settings);
@@ -414,6 +603,17 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         .map_err(|e| format!("progenitor could not generate the client: {e}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+    let secrets = secret_properties(&original)?;
+    let redacted = redact_secrets(&mut file, &secrets)?;
+    adapted.changes.push(format!(
+        "generated code: `Debug` of {} prints `<redacted>` for its `format: password` fields",
+        redacted.join(", ")
+    ));
+    let open = non_exhaustive_enums(&mut file);
+    adapted.changes.push(format!(
+        "generated code: {open} enums are `#[non_exhaustive]` (all but {})",
+        EXHAUSTIVE_ENUMS.join(", ")
+    ));
     let rewritten = drop_api_version_header(&mut file)?;
     adapted.changes.push(format!(
         "generated code: the api-version header removed from {rewritten} methods"
@@ -882,4 +1082,166 @@ mod tests {
         assert!(err.starts_with("Outcome: a `oneOf` variant: "), "{err}");
         assert!(err.contains("#/components/schemas/Gone"), "{err}");
     }
+}
+
+/// Schemas that only name a primitive (ids, timestamps, counters): the
+/// generated code uses the primitive itself, so a field reads and is built
+/// as a plain `String` or integer, not a newtype around one.
+const PRIMITIVE_SCHEMAS: &[(&str, &str)] = &[
+    ("ExecutionId", "String"),
+    ("LaneId", "String"),
+    ("Identifier", "String"),
+    ("Uuid", "String"),
+    ("StreamCursor", "String"),
+    ("TimestampMs", "i64"),
+    ("UInt64", "u64"),
+    ("UInt32", "u32"),
+    ("GrantTtlMs", "u64"),
+    ("ByteArray", "::std::vec::Vec<u8>"),
+];
+
+/// The type settings every generator of this workspace shares (the raw
+/// bindings here, the mocks in `ff-admin-mock`), so both name the same
+/// types: [`PRIMITIVE_SCHEMAS`] replaced by their primitive, maps as
+/// `BTreeMap` (ordered, so answers compare and print the same each time).
+pub fn type_settings(settings: &mut progenitor::GenerationSettings) {
+    settings.with_map_type("::std::collections::BTreeMap");
+    for (schema, rust) in PRIMITIVE_SCHEMAS {
+        settings.with_replacement(*schema, *rust, std::iter::empty());
+    }
+}
+
+/// Enums a newer server cannot extend without breaking `ff_sdk::admin`'s
+/// contract, which `ff-admin` is a drop-in for: matched exhaustively there,
+/// so left exhaustive here.
+const EXHAUSTIVE_ENUMS: &[&str] = &["IssueReclaimGrantResponse"];
+
+/// Marks every generated enum but [`EXHAUSTIVE_ENUMS`] `#[non_exhaustive]`:
+/// a newer server may add a variant (an answer, a state), and code that
+/// matches one then has a `_` arm already. Returns how many were marked.
+fn non_exhaustive_enums(file: &mut syn::File) -> usize {
+    use syn::visit_mut::VisitMut;
+    struct Mark(usize);
+    impl VisitMut for Mark {
+        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+            if !EXHAUSTIVE_ENUMS.contains(&item.ident.to_string().as_str()) {
+                item.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                self.0 += 1;
+            }
+        }
+    }
+    let mut mark = Mark(0);
+    mark.visit_file_mut(file);
+    mark.0
+}
+
+/// Every `(schema, property)` of the spec whose schema says
+/// `format: password`: a credential.
+fn secret_properties(spec: &serde_json::Value) -> Result<Vec<(String, String)>, String> {
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+        .ok_or("openapi.yaml has no `components.schemas` object")?;
+    let mut found = Vec::new();
+    for (name, schema) in schemas {
+        let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) else {
+            continue;
+        };
+        for (property, value) in properties {
+            if value.get("format").and_then(|f| f.as_str()) == Some("password") {
+                found.push((name.clone(), property.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces the derived `Debug` of each struct holding a secret (see
+/// [`secret_properties`]) by one that prints `<redacted>` for it, so a
+/// logged request or answer never shows a token or an HMAC secret. Returns
+/// the structs changed; fails when a secret's struct or field is not in
+/// the generated code.
+fn redact_secrets(
+    file: &mut syn::File,
+    secrets: &[(String, String)],
+) -> Result<Vec<String>, String> {
+    let mut changed = Vec::new();
+    let mut impls: Vec<syn::Item> = Vec::new();
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("redact_secrets: no `types` module in the generated code: update codegen.rs")?;
+    for item in types.1.iter_mut() {
+        let syn::Item::Struct(st) = item else {
+            continue;
+        };
+        let name = st.ident.to_string();
+        let hidden: Vec<&str> = secrets
+            .iter()
+            .filter(|(schema, _)| *schema == name)
+            .map(|(_, field)| field.as_str())
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let syn::Fields::Named(fields) = &st.fields else {
+            return Err(format!("redact_secrets: {name} has no named fields"));
+        };
+        let names: Vec<String> = fields
+            .named
+            .iter()
+            .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+            .collect();
+        if let Some(missing) = hidden.iter().find(|h| !names.iter().any(|n| n == *h)) {
+            return Err(format!("redact_secrets: {name} has no field `{missing}`"));
+        }
+        let mut removed = false;
+        for attr in st.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let paths = attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .map_err(|e| format!("redact_secrets: {name}'s derive: {e}"))?;
+            let kept: Vec<&syn::Path> = paths
+                .iter()
+                .filter(|p| p.segments.last().is_none_or(|s| s.ident != "Debug"))
+                .collect();
+            removed |= kept.len() != paths.len();
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+        if !removed {
+            return Err(format!("redact_secrets: {name} does not derive Debug"));
+        }
+        let ident = &st.ident;
+        let entries = names.iter().map(|field| {
+            let f = syn::Ident::new(field, proc_macro2::Span::call_site());
+            if hidden.contains(&field.as_str()) {
+                quote::quote!(.field(#field, &"<redacted>"))
+            } else {
+                quote::quote!(.field(#field, &self.#f))
+            }
+        });
+        let label = name.as_str();
+        impls.push(syn::parse_quote! {
+            impl ::std::fmt::Debug for #ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label) #(#entries)* .finish()
+                }
+            }
+        });
+        changed.push(name);
+    }
+    types.1.extend(impls);
+    let expected: std::collections::BTreeSet<&str> =
+        secrets.iter().map(|(s, _)| s.as_str()).collect();
+    if changed.len() != expected.len() {
+        return Err(format!(
+            "redact_secrets: secrets in {expected:?}, but only {changed:?} generated: update codegen.rs"
+        ));
+    }
+    Ok(changed)
 }

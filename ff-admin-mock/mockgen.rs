@@ -56,7 +56,8 @@ pub fn generate(yaml: &str) -> Result<String, String> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(spec)
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
 
-    let settings = progenitor::GenerationSettings::default();
+    let mut settings = progenitor::GenerationSettings::default();
+    codegen::type_settings(&mut settings);
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .httpmock(&spec, "ff_admin_gen")

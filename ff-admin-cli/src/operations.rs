@@ -90,13 +90,13 @@ pub(crate) static OPERATIONS: &[Operation] = &[
     Operation::new(
         "claim_for_worker",
         call!(|client, input| {
-            let body: wire::ClaimForWorkerBody = input.body()?;
+            let body: wire::ClaimForWorkerRequest = input.body()?;
             let request = ClaimForWorkerRequest {
                 worker_id: input.path("worker_id")?,
-                lane_id: body.lane_id.0,
-                worker_instance_id: body.worker_instance_id.0,
+                lane_id: body.lane_id,
+                worker_instance_id: body.worker_instance_id,
                 capabilities: body.capabilities,
-                grant_ttl_ms: body.grant_ttl_ms.0,
+                grant_ttl_ms: body.grant_ttl_ms,
             };
             Answer::optional(
                 client.claim_for_worker(request).await?,
@@ -207,7 +207,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             client
                 .change_priority(
                     &input.path("execution_id")?,
-                    input.body::<wire::ChangePriorityBody>()?.new_priority,
+                    input.body::<wire::ChangePriorityRequest>()?.new_priority,
                 )
                 .await?
         )),

@@ -44,12 +44,12 @@ fn claim_args(worker: &str) -> Vec<String> {
     .to_vec()
 }
 
-fn claim_body() -> types::ClaimForWorkerBody {
-    types::ClaimForWorkerBody {
-        lane_id: types::LaneId("lane-a".into()),
-        worker_instance_id: types::Identifier("w1-i1".into()),
+fn claim_body() -> types::ClaimForWorkerRequest {
+    types::ClaimForWorkerRequest {
+        lane_id: "lane-a".into(),
+        worker_instance_id: "w1-i1".into(),
         capabilities: vec!["gpu".into(), "x86".into()],
-        grant_ttl_ms: types::GrantTtlMs(5000),
+        grant_ttl_ms: 5000,
     }
 }
 
@@ -71,13 +71,13 @@ fn reclaim_args() -> Vec<String> {
     .to_vec()
 }
 
-fn reclaim_body() -> types::IssueReclaimGrantBody {
-    types::IssueReclaimGrantBody {
-        worker_id: types::Identifier("w1".into()),
-        worker_instance_id: types::Identifier("w1-i2".into()),
-        lane_id: types::LaneId("lane-a".into()),
+fn reclaim_body() -> types::IssueReclaimGrantRequest {
+    types::IssueReclaimGrantRequest {
+        worker_id: "w1".into(),
+        worker_instance_id: "w1-i2".into(),
+        lane_id: "lane-a".into(),
         capability_hash: None,
-        grant_ttl_ms: types::GrantTtlMs(30_000),
+        grant_ttl_ms: 30_000,
         route_snapshot_json: None,
         admission_summary: None,
         worker_capabilities: vec![],
@@ -150,13 +150,13 @@ fn first_cases() -> Vec<Case> {
             stdin: "abababababababababababababababababababababababababababababababab\n",
             mock: |server| {
                 server.rotate_waitpoint_secret(|when, then| {
-                    when.body(&types::RotateWaitpointSecretBody {
+                    when.body(&types::RotateWaitpointSecretRequest {
                         new_kid: "k2".into(),
                         new_secret_hex: "ab".repeat(32),
                     })
                     .into_inner()
                     .header("authorization", bearer());
-                    then.ok(&types::RotateWaitpointSecretResult {
+                    then.ok(&types::RotateWaitpointSecretResponse {
                         rotated: 256,
                         failed: vec![3, 9],
                         new_kid: "k2".into(),
@@ -256,12 +256,12 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|a| (*a).to_owned()).collect()
 }
 
-fn exec_id(id: &str) -> types::ExecutionId {
-    types::ExecutionId(id.into())
+fn exec_id(id: &str) -> String {
+    id.into()
 }
 
-fn uuid(id: &str) -> types::Uuid {
-    types::Uuid(id.into())
+fn uuid(id: &str) -> String {
+    id.into()
 }
 
 /// Matches the bearer token the CLI sends.
@@ -274,22 +274,22 @@ where
 
 /// The body `create-execution` sends for [`create_execution_args`], with
 /// `input_payload` and `priority` given.
-fn create_execution_body(input_payload: Vec<u8>, priority: i32) -> types::CreateExecutionBody {
-    types::CreateExecutionBody {
+fn create_execution_body(input_payload: Vec<u8>, priority: i32) -> types::CreateExecutionRequest {
+    types::CreateExecutionRequest {
         creator_identity: "ops".into(),
         delay_until: None,
         execution_deadline_at: None,
         execution_id: exec_id(EXEC),
         execution_kind: "email".into(),
         idempotency_key: None,
-        input_payload: types::ByteArray(input_payload),
-        lane_id: types::LaneId("lane-a".into()),
+        input_payload: input_payload,
+        lane_id: "lane-a".into(),
         namespace: "tenant-a".into(),
-        now: types::TimestampMs(NOW),
+        now: NOW,
         partition_id: 7,
         payload_encoding: None,
         policy: Some(types::ExecutionPolicy {
-            max_replay_count: 3,
+            max_replay_count: Some(3),
             ..Default::default()
         }),
         priority,
@@ -332,7 +332,7 @@ fn execution_info() -> types::ExecutionInfo {
         blocking_detail: String::new(),
         completed_at: None,
         created_at: NOW.to_string(),
-        current_attempt_index: types::UInt32(0),
+        current_attempt_index: 0,
         execution_id: exec_id(EXEC),
         execution_kind: "email".into(),
         flow_id: None,
@@ -342,21 +342,21 @@ fn execution_info() -> types::ExecutionInfo {
         public_state: types::PublicState::Waiting,
         started_at: None,
         state_vector: types::StateVector {
-            attempt_state: types::StateVectorAttemptState::PendingFirstAttempt,
-            blocking_reason: types::StateVectorBlockingReason::WaitingForWorker,
-            eligibility_state: types::StateVectorEligibilityState::EligibleNow,
-            lifecycle_phase: types::StateVectorLifecyclePhase::Runnable,
-            ownership_state: types::StateVectorOwnershipState::Unowned,
+            attempt_state: "pending_first_attempt".into(),
+            blocking_reason: "waiting_for_worker".into(),
+            eligibility_state: "eligible_now".into(),
+            lifecycle_phase: "runnable".into(),
+            ownership_state: "unowned".into(),
             public_state: types::PublicState::Waiting,
-            terminal_outcome: types::StateVectorTerminalOutcome::None,
+            terminal_outcome: "none".into(),
         },
     }
 }
 
-fn pending_waitpoint() -> types::PendingWaitpointInfo {
-    types::PendingWaitpointInfo {
+fn pending_waitpoint() -> types::PendingWaitpoint {
+    types::PendingWaitpoint {
         activated_at: None,
-        created_at: types::TimestampMs(NOW),
+        created_at: NOW,
         execution_id: exec_id(EXEC),
         expires_at: None,
         required_signal_names: vec!["approved".into()],
@@ -372,7 +372,7 @@ fn frames() -> types::StreamFrames {
     types::StreamFrames {
         closed_at: None,
         closed_reason: None,
-        count: types::UInt64(1),
+        count: 1,
         frames: vec![types::StreamFrame {
             fields: [("payload".to_owned(), "hello".to_owned())].into(),
             id: "1764000000001-0".into(),
@@ -389,19 +389,19 @@ fn frames_json() -> Value {
 
 fn budget_status() -> types::BudgetStatus {
     types::BudgetStatus {
-        breach_count: types::UInt64(0),
+        breach_count: 0,
         budget_id: BUDGET.into(),
         created_at: Some(NOW.to_string()),
         enforcement_mode: "strict".into(),
-        hard_limits: [("tokens".to_owned(), types::UInt64(1000))].into(),
+        hard_limits: [("tokens".to_owned(), 1000)].into(),
         last_breach_at: None,
         last_breach_dim: None,
         next_reset_at: None,
         scope_id: "lane-a".into(),
         scope_type: "lane".into(),
-        soft_breach_count: types::UInt64(0),
-        soft_limits: [("tokens".to_owned(), types::UInt64(800))].into(),
-        usage: [("tokens".to_owned(), types::UInt64(50))].into(),
+        soft_breach_count: 0,
+        soft_limits: [("tokens".to_owned(), 800)].into(),
+        usage: [("tokens".to_owned(), 50)].into(),
     }
 }
 
@@ -414,7 +414,7 @@ fn execution_cases() -> Vec<Case> {
             mock: |server| {
                 server.list_executions(|when, then| {
                     authed(when.partition(7).cursor(&exec_id(EXEC_2)).limit(2).into_inner());
-                    then.ok(&types::ListExecutionsPage {
+                    then.ok(&types::ExecutionPage {
                         executions: vec![exec_id(EXEC)],
                         next_cursor: None,
                     });
@@ -432,12 +432,10 @@ fn execution_cases() -> Vec<Case> {
             mock: |server| {
                 server.create_execution(|when, then| {
                     authed(when.body(&create_execution_body(b"hi".to_vec(), 5)).into_inner());
-                    then.created(&types::CreateExecutionSuccess::Created(types::ExecutionCreated {
-                        created: types::ExecutionCreatedCreated {
+                    then.created(&types::CreateExecutionResponse::Created {
                             execution_id: exec_id(EXEC),
                             public_state: types::PublicState::Waiting,
-                        },
-                    }));
+                        });
                 })
             },
             expect: Expect::Json {
@@ -558,22 +556,20 @@ fn execution_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.cancel_execution(|when, then| {
-                    let body = types::CancelExecutionBody {
+                    let body = types::CancelExecutionRequest {
                         attempt_id: None,
                         execution_id: exec_id(EXEC),
                         lease_epoch: None,
                         lease_id: None,
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                         reason: "operator".into(),
-                        source: "operator_override".into(),
+                        source: Some("operator_override".into()),
                     };
                     authed(when.execution_id(EXEC).body(&body).into_inner());
-                    then.ok(&types::ExecutionCancelled {
-                        cancelled: types::ExecutionCancelledCancelled {
+                    then.ok(&types::CancelExecutionResponse::Cancelled {
                             execution_id: exec_id(EXEC),
                             public_state: types::PublicState::Cancelled,
-                        },
-                    });
+                        });
                 })
             },
             expect: Expect::Json {
@@ -614,14 +610,14 @@ fn execution_cases() -> Vec<Case> {
             stdin: "k2:00ff\n",
             mock: |server| {
                 server.deliver_signal(|when, then| {
-                    let body = types::DeliverSignalBody {
+                    let body = types::DeliverSignalRequest {
                         correlation_id: None,
                         created_at: None,
                         dedup_ttl_ms: None,
                         execution_id: exec_id(EXEC),
                         idempotency_key: None,
                         max_signals_per_execution: None,
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                         payload: Some(vec![1, 2]),
                         payload_encoding: None,
                         resume_delay_ms: None,
@@ -636,12 +632,10 @@ fn execution_cases() -> Vec<Case> {
                         waitpoint_token: "k2:00ff".into(),
                     };
                     authed(when.execution_id(EXEC).body(&body).into_inner());
-                    then.ok(&types::DeliverSignalResult::Accepted(types::SignalAccepted {
-                        accepted: types::SignalAcceptedAccepted {
+                    then.ok(&types::DeliverSignalResponse::Accepted {
                             effect: "resume_condition_satisfied".into(),
                             signal_id: uuid(SIGNAL),
-                        },
-                    }));
+                        });
                 })
             },
             expect: Expect::Json {
@@ -661,14 +655,12 @@ fn execution_cases() -> Vec<Case> {
                 server.change_priority(|when, then| {
                     authed(
                         when.execution_id(EXEC)
-                            .body(&types::ChangePriorityBody { new_priority: 42 })
+                            .body(&types::ChangePriorityRequest { new_priority: 42 })
                             .into_inner(),
                     );
-                    then.ok(&types::PriorityChanged {
-                        changed: types::PriorityChangedChanged {
+                    then.ok(&types::ChangePriorityResponse::Changed {
                             execution_id: exec_id(EXEC),
-                        },
-                    });
+                        });
                 })
             },
             expect: Expect::Json {
@@ -683,11 +675,9 @@ fn execution_cases() -> Vec<Case> {
             mock: |server| {
                 server.replay_execution(|when, then| {
                     authed(when.execution_id(EXEC).into_inner());
-                    then.ok(&types::ExecutionReplayed {
-                        replayed: types::ExecutionReplayedReplayed {
+                    then.ok(&types::ReplayExecutionResponse::Replayed {
                             public_state: types::PublicState::Waiting,
-                        },
-                    });
+                        });
                 })
             },
             expect: Expect::Json {
@@ -702,13 +692,9 @@ fn execution_cases() -> Vec<Case> {
             mock: |server| {
                 server.revoke_lease(|when, then| {
                     authed(when.execution_id(EXEC).into_inner());
-                    then.ok(&types::RevokeLeaseResult::AlreadySatisfied(
-                        types::LeaseAlreadySatisfied {
-                            already_satisfied: types::LeaseAlreadySatisfiedAlreadySatisfied {
+                    then.ok(&types::RevokeLeaseResponse::AlreadySatisfied {
                                 reason: "no_active_lease".into(),
-                            },
-                        },
-                    ));
+                            });
                 })
             },
             expect: Expect::Json {
@@ -737,8 +723,8 @@ fn execution_cases() -> Vec<Case> {
                     authed(
                         when.execution_id(EXEC)
                             .attempt_index(2)
-                            .from(&types::StreamCursor("start".into()))
-                            .to(&types::StreamCursor("1764000000009-0".into()))
+                            .from(&"start".to_owned())
+                            .to(&"1764000000009-0".to_owned())
                             .limit(10)
                             .into_inner(),
                     );
@@ -803,18 +789,16 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.create_flow(|when, then| {
-                    let body = types::CreateFlowBody {
+                    let body = types::CreateFlowRequest {
                         flow_id: uuid(FLOW),
                         flow_kind: "pipeline".into(),
                         namespace: "tenant-a".into(),
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                     };
                     authed(when.body(&body).into_inner());
-                    then.created(&types::CreateFlowSuccess::Created(types::FlowCreated {
-                        created: types::FlowCreatedCreated {
+                    then.created(&types::CreateFlowResponse::Created {
                             flow_id: uuid(FLOW),
-                        },
-                    }));
+                        });
                 })
             },
             expect: Expect::Json {
@@ -836,20 +820,16 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.add_execution_to_flow(|when, then| {
-                    let body = types::AddExecutionToFlowBody {
+                    let body = types::AddExecutionToFlowRequest {
                         execution_id: exec_id(EXEC),
                         flow_id: uuid(FLOW),
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                     };
                     authed(when.flow_id(FLOW).body(&body).into_inner());
-                    then.ok(&types::AddExecutionToFlowSuccess::AlreadyPresent(
-                        types::FlowMemberAlreadyPresent {
-                            already_member: types::FlowMemberAlreadyPresentAlreadyMember {
+                    then.ok(&types::AddExecutionToFlowResponse::AlreadyMember {
                                 execution_id: exec_id(EXEC),
-                                node_count: types::UInt32(2),
-                            },
-                        },
-                    ));
+                                node_count: 2,
+                            });
                 })
             },
             expect: Expect::Json {
@@ -876,22 +856,18 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.cancel_flow(|when, then| {
-                    let body = types::CancelFlowBody {
+                    let body = types::CancelFlowRequest {
                         cancellation_policy: "cancel_all".into(),
                         flow_id: uuid(FLOW),
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                         reason: "abandoned".into(),
                     };
                     authed(when.flow_id(FLOW).wait("true").body(&body).into_inner());
-                    then.ok(&types::CancelFlowResult::PartiallyCancelled(
-                        types::FlowPartiallyCancelled {
-                            partially_cancelled: types::FlowPartiallyCancelledPartiallyCancelled {
+                    then.ok(&types::CancelFlowResponse::PartiallyCancelled {
                                 cancellation_policy: "cancel_all".into(),
                                 failed_member_execution_ids: vec![EXEC_2.into()],
                                 member_execution_ids: vec![EXEC.into(), EXEC_2.into()],
-                            },
-                        },
-                    ));
+                            });
                 })
             },
             expect: Expect::Json {
@@ -926,23 +902,21 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.stage_dependency_edge(|when, then| {
-                    let body = types::StageDependencyEdgeBody {
+                    let body = types::StageDependencyEdgeRequest {
                         data_passing_ref: None,
-                        dependency_kind: "success_only".into(),
+                        dependency_kind: Some("success_only".into()),
                         downstream_execution_id: exec_id(EXEC_2),
                         edge_id: uuid(EDGE),
-                        expected_graph_revision: types::UInt64(2),
+                        expected_graph_revision: 2,
                         flow_id: uuid(FLOW),
-                        now: types::TimestampMs(NOW),
+                        now: NOW,
                         upstream_execution_id: exec_id(EXEC),
                     };
                     authed(when.flow_id(FLOW).body(&body).into_inner());
-                    then.created(&types::DependencyEdgeStaged {
-                        staged: types::DependencyEdgeStagedStaged {
+                    then.created(&types::StageDependencyEdgeResponse::Staged {
                             edge_id: uuid(EDGE),
-                            new_graph_revision: types::UInt64(3),
-                        },
-                    });
+                            new_graph_revision: 3,
+                        });
                 })
             },
             expect: Expect::Json {
@@ -971,20 +945,18 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.apply_dependency_to_child(|when, then| {
-                    let body = types::ApplyDependencyToChildBody {
+                    let body = types::ApplyDependencyToChildRequest {
                         data_passing_ref: None,
-                        dependency_kind: "success_only".into(),
+                        dependency_kind: Some("success_only".into()),
                         downstream_execution_id: exec_id(EXEC_2),
                         edge_id: uuid(EDGE),
                         flow_id: uuid(FLOW),
-                        graph_revision: types::UInt64(3),
-                        now: types::TimestampMs(NOW),
+                        graph_revision: 3,
+                        now: NOW,
                         upstream_execution_id: exec_id(EXEC),
                     };
                     authed(when.flow_id(FLOW).body(&body).into_inner());
-                    then.ok(&types::ApplyDependencyResult::AlreadyApplied(
-                        types::AlreadyApplied::AlreadyApplied,
-                    ));
+                    then.ok(&types::ApplyDependencyToChildResponse::AlreadyApplied);
                 })
             },
             expect: Expect::Json {
@@ -1028,25 +1000,23 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.create_budget(|when, then| {
-                    let body = types::CreateBudgetBody {
+                    let body = types::CreateBudgetRequest {
                         budget_id: uuid(BUDGET),
                         dimensions: vec!["tokens".into(), "calls".into()],
                         enforcement_mode: "strict".into(),
-                        hard_limits: vec![types::UInt64(1000), types::UInt64(10)],
-                        now: types::TimestampMs(NOW),
+                        hard_limits: vec![1000, 10],
+                        now: NOW,
                         on_hard_limit: "reject".into(),
                         on_soft_limit: "warn".into(),
-                        reset_interval_ms: types::UInt64(3_600_000),
+                        reset_interval_ms: 3_600_000,
                         scope_id: "lane-a".into(),
                         scope_type: "lane".into(),
-                        soft_limits: vec![types::UInt64(800), types::UInt64(8)],
+                        soft_limits: vec![800, 8],
                     };
                     authed(when.body(&body).into_inner());
-                    then.created(&types::CreateBudgetSuccess::Created(types::BudgetCreated {
-                        created: types::BudgetCreatedCreated {
+                    then.created(&types::CreateBudgetResponse::Created {
                             budget_id: uuid(BUDGET),
-                        },
-                    }));
+                        });
                 })
             },
             expect: Expect::Json {
@@ -1103,13 +1073,13 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.report_usage(|when, then| {
-                    let body = types::ReportUsageBody {
+                    let body = types::ReportUsageRequest {
                         dedup_key: Some("report-1".into()),
-                        dimensions: [("tokens".to_owned(), types::UInt64(50))].into(),
-                        now: types::TimestampMs(NOW),
+                        dimensions: [("tokens".to_owned(), 50)].into(),
+                        now: NOW,
                     };
                     authed(when.budget_id(BUDGET).body(&body).into_inner());
-                    then.ok(&types::ReportUsageResult::Accepted(types::UsageAccepted::Ok));
+                    then.ok(&types::ReportUsageResponse::Ok);
                 })
             },
             expect: Expect::Json {
@@ -1124,11 +1094,9 @@ fn flow_budget_cases() -> Vec<Case> {
             mock: |server| {
                 server.reset_budget(|when, then| {
                     authed(when.budget_id(BUDGET).into_inner());
-                    then.ok(&types::BudgetReset {
-                        reset: types::BudgetResetReset {
-                            next_reset_at: types::TimestampMs(NOW + 3_600_000),
-                        },
-                    });
+                    then.ok(&types::ResetBudgetResponse::Reset {
+                            next_reset_at: NOW + 3_600_000,
+                        });
                 })
             },
             expect: Expect::Json {
@@ -1154,21 +1122,17 @@ fn flow_budget_cases() -> Vec<Case> {
             stdin: "",
             mock: |server| {
                 server.create_quota_policy(|when, then| {
-                    let body = types::CreateQuotaPolicyBody {
-                        max_concurrent: types::UInt64(4),
-                        max_requests_per_window: types::UInt64(100),
-                        now: types::TimestampMs(NOW),
+                    let body = types::CreateQuotaPolicyRequest {
+                        max_concurrent: 4,
+                        max_requests_per_window: 100,
+                        now: NOW,
                         quota_policy_id: uuid(QUOTA),
-                        window_seconds: types::UInt64(60),
+                        window_seconds: 60,
                     };
                     authed(when.body(&body).into_inner());
-                    then.ok(&types::CreateQuotaPolicySuccess::AlreadyExists(
-                        types::QuotaPolicyAlreadyExists {
-                            already_satisfied: types::QuotaPolicyAlreadyExistsAlreadySatisfied {
+                    then.ok(&types::CreateQuotaPolicyResponse::AlreadySatisfied {
                                 quota_policy_id: uuid(QUOTA),
-                            },
-                        },
-                    ));
+                            });
                 })
             },
             expect: Expect::Json {
@@ -1582,16 +1546,12 @@ fn create_execution_large_body_with_flags_overriding() {
     let file = TempFile::new(&body.to_string());
     let server = MockServer::start();
     let mut expected = create_execution_body(payload, 9);
-    expected.lane_id = types::LaneId("lane-b".into());
+    expected.lane_id = "lane-b".into();
     let mock = server.create_execution(|when, then| {
         when.body(&expected);
-        then.ok(&types::CreateExecutionSuccess::Duplicate(
-            types::ExecutionDuplicate {
-                duplicate: types::ExecutionDuplicateDuplicate {
-                    execution_id: exec_id(EXEC),
-                },
-            },
-        ));
+        then.ok(&types::CreateExecutionResponse::Duplicate {
+            execution_id: exec_id(EXEC),
+        });
     });
     for (source, stdin) in [
         (file.arg(), String::new()),
@@ -1767,7 +1727,7 @@ fn token_sources_and_the_token_never_printed() {
 fn body_file_with_flags_overriding() {
     let server = MockServer::start();
     let mut expected = reclaim_body();
-    expected.grant_ttl_ms = types::GrantTtlMs(999);
+    expected.grant_ttl_ms = 999;
     expected.worker_capabilities = vec!["gpu".into()];
     let mock = server.issue_reclaim_grant(|when, then| {
         when.execution_id(EXEC).body(&expected);

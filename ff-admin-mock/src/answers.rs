@@ -109,8 +109,12 @@ pub fn partition_key(execution_id: &str) -> String {
 
 /// A claim grant (`200` of `claim_for_worker`) for `execution_id`, with its
 /// partition key derived from the id as the server does.
-pub fn claim_grant(execution_id: &str, grant_key: &str, expires_at_ms: u64) -> types::ClaimGrant {
-    types::ClaimGrant {
+pub fn claim_grant(
+    execution_id: &str,
+    grant_key: &str,
+    expires_at_ms: u64,
+) -> types::ClaimForWorkerResponse {
+    types::ClaimForWorkerResponse {
         execution_id: execution_id.to_owned(),
         partition_key: partition_key(execution_id),
         grant_key: grant_key.to_owned(),

@@ -82,12 +82,13 @@ async fn claim_for_worker_grant_no_content_and_unauthorized() {
     let server = MockServer::start();
     let grant = answers::claim_grant(EXEC, "ff:exec:grant-1", 1_764_000_000_000);
     let granted = server.claim_for_worker(|when, then| {
-        when.worker_id("pool/w 1").body(&types::ClaimForWorkerBody {
-            lane_id: types::LaneId("lane-a".into()),
-            worker_instance_id: types::Identifier("w1-i1".into()),
-            capabilities: vec!["gpu".into()],
-            grant_ttl_ms: types::GrantTtlMs(5000),
-        });
+        when.worker_id("pool/w 1")
+            .body(&types::ClaimForWorkerRequest {
+                lane_id: "lane-a".into(),
+                worker_instance_id: "w1-i1".into(),
+                capabilities: vec!["gpu".into()],
+                grant_ttl_ms: 5000,
+            });
         then.ok(&grant);
     });
     let got = client(&server)
@@ -131,11 +132,11 @@ async fn rotate_waitpoint_secret_ok_and_too_many_requests() {
     let server = MockServer::start();
     let secret = "ab".repeat(32);
     let rotated = server.rotate_waitpoint_secret(|when, then| {
-        when.body(&types::RotateWaitpointSecretBody {
+        when.body(&types::RotateWaitpointSecretRequest {
             new_kid: "k2".into(),
             new_secret_hex: secret.clone(),
         });
-        then.ok(&types::RotateWaitpointSecretResult {
+        then.ok(&types::RotateWaitpointSecretResponse {
             rotated: 256,
             failed: vec![3],
             new_kid: "k2".into(),
@@ -210,7 +211,7 @@ async fn issue_reclaim_grant_every_outcome_and_not_found() {
     for (id, expected) in &cases {
         let mock = server.issue_reclaim_grant(|when, then| {
             when.execution_id(id)
-                .body(&types::IssueReclaimGrantBody::from(reclaim_request()));
+                .body(&types::IssueReclaimGrantRequest::from(reclaim_request()));
             match expected {
                 IssueReclaimGrantResponse::Granted { .. } => {
                     then.granted(id, "lane-a", "g-1", 99);
@@ -353,24 +354,24 @@ const QUOTA: &str = "1f2e3d4c-5b6a-4798-8877-665544332211";
 const SIGNAL: &str = "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f";
 const NOW: i64 = 1_764_000_000_000;
 
-fn exec_id(id: &str) -> types::ExecutionId {
-    types::ExecutionId(id.into())
+fn exec_id(id: &str) -> String {
+    id.into()
 }
 
-fn uuid(id: &str) -> types::Uuid {
-    types::Uuid(id.into())
+fn uuid(id: &str) -> String {
+    id.into()
 }
 
 /// The state vector of a fresh execution, on the wire.
 fn waiting_vector() -> types::StateVector {
     types::StateVector {
-        attempt_state: types::StateVectorAttemptState::PendingFirstAttempt,
-        blocking_reason: types::StateVectorBlockingReason::WaitingForWorker,
-        eligibility_state: types::StateVectorEligibilityState::EligibleNow,
-        lifecycle_phase: types::StateVectorLifecyclePhase::Runnable,
-        ownership_state: types::StateVectorOwnershipState::Unowned,
+        attempt_state: "pending_first_attempt".into(),
+        blocking_reason: "waiting_for_worker".into(),
+        eligibility_state: "eligible_now".into(),
+        lifecycle_phase: "runnable".into(),
+        ownership_state: "unowned".into(),
         public_state: types::PublicState::Waiting,
-        terminal_outcome: types::StateVectorTerminalOutcome::None,
+        terminal_outcome: "none".into(),
     }
 }
 
@@ -379,7 +380,7 @@ async fn list_executions_first_and_next_page() {
     let server = MockServer::start();
     let first = server.list_executions(|when, then| {
         when.partition(7).cursor(None).limit(1);
-        then.ok(&types::ListExecutionsPage {
+        then.ok(&types::ExecutionPage {
             executions: vec![exec_id(EXEC_2)],
             next_cursor: Some(EXEC_2.into()),
         });
@@ -387,7 +388,7 @@ async fn list_executions_first_and_next_page() {
     let cursor = exec_id(EXEC_2);
     let last = server.list_executions(|when, then| {
         when.partition(7).cursor(&cursor).limit(1);
-        then.ok(&types::ListExecutionsPage {
+        then.ok(&types::ExecutionPage {
             executions: vec![exec_id(EXEC)],
             next_cursor: None,
         });
@@ -436,18 +437,18 @@ fn create_execution_request() -> CreateExecutionRequest {
     }
 }
 
-fn create_execution_body() -> types::CreateExecutionBody {
-    types::CreateExecutionBody {
+fn create_execution_body() -> types::CreateExecutionRequest {
+    types::CreateExecutionRequest {
         creator_identity: "ops".into(),
         delay_until: None,
         execution_deadline_at: None,
         execution_id: exec_id(EXEC),
         execution_kind: "email".into(),
         idempotency_key: None,
-        input_payload: types::ByteArray(b"hi".to_vec()),
-        lane_id: types::LaneId("lane-a".into()),
+        input_payload: b"hi".to_vec(),
+        lane_id: "lane-a".into(),
         namespace: "tenant-a".into(),
-        now: types::TimestampMs(NOW),
+        now: NOW,
         partition_id: 7,
         payload_encoding: Some("text".into()),
         policy: None,
@@ -461,14 +462,10 @@ async fn create_execution_created_then_duplicate() {
     let server = MockServer::start();
     let mut created = server.create_execution(|when, then| {
         when.body(&create_execution_body());
-        then.created(&types::CreateExecutionSuccess::Created(
-            types::ExecutionCreated {
-                created: types::ExecutionCreatedCreated {
-                    execution_id: exec_id(EXEC),
-                    public_state: types::PublicState::Waiting,
-                },
-            },
-        ));
+        then.created(&types::CreateExecutionResponse::Created {
+            execution_id: exec_id(EXEC),
+            public_state: types::PublicState::Waiting,
+        });
     });
     let got = client(&server)
         .create_execution(&create_execution_request())
@@ -486,13 +483,9 @@ async fn create_execution_created_then_duplicate() {
 
     let duplicate = server.create_execution(|when, then| {
         when.body(&create_execution_body());
-        then.ok(&types::CreateExecutionSuccess::Duplicate(
-            types::ExecutionDuplicate {
-                duplicate: types::ExecutionDuplicateDuplicate {
-                    execution_id: exec_id(EXEC),
-                },
-            },
-        ));
+        then.ok(&types::CreateExecutionResponse::Duplicate {
+            execution_id: exec_id(EXEC),
+        });
     });
     let got = client(&server)
         .create_execution(&create_execution_request())
@@ -516,7 +509,7 @@ async fn get_execution_found_not_found_and_another_404() {
             blocking_detail: String::new(),
             completed_at: None,
             created_at: NOW.to_string(),
-            current_attempt_index: types::UInt32(0),
+            current_attempt_index: 0,
             execution_id: exec_id(EXEC),
             execution_kind: "email".into(),
             flow_id: Some(FLOW.into()),
@@ -611,9 +604,9 @@ async fn list_pending_waitpoints_list_and_not_found() {
     let server = MockServer::start();
     let listed = server.list_pending_waitpoints(|when, then| {
         when.execution_id(EXEC);
-        then.ok(&vec![types::PendingWaitpointInfo {
-            activated_at: Some(types::TimestampMs(NOW + 5)),
-            created_at: types::TimestampMs(NOW),
+        then.ok(&vec![types::PendingWaitpoint {
+            activated_at: Some(NOW + 5),
+            created_at: NOW,
             execution_id: exec_id(EXEC),
             expires_at: None,
             required_signal_names: vec!["approved".into()],
@@ -708,20 +701,19 @@ async fn cancel_execution_cancelled_and_not_found() {
         now: NOW,
     };
     let cancelled = server.cancel_execution(|when, then| {
-        when.execution_id(EXEC).body(&types::CancelExecutionBody {
-            attempt_id: None,
-            execution_id: exec_id(EXEC),
-            lease_epoch: None,
-            lease_id: None,
-            now: types::TimestampMs(NOW),
-            reason: "operator".into(),
-            source: "operator_override".into(),
-        });
-        then.ok(&types::ExecutionCancelled {
-            cancelled: types::ExecutionCancelledCancelled {
+        when.execution_id(EXEC)
+            .body(&types::CancelExecutionRequest {
+                attempt_id: None,
                 execution_id: exec_id(EXEC),
-                public_state: types::PublicState::Cancelled,
-            },
+                lease_epoch: None,
+                lease_id: None,
+                now: NOW,
+                reason: "operator".into(),
+                source: Some("operator_override".into()),
+            });
+        then.ok(&types::CancelExecutionResponse::Cancelled {
+            execution_id: exec_id(EXEC),
+            public_state: types::PublicState::Cancelled,
         });
     });
     let got = client(&server)
@@ -785,14 +777,14 @@ fn signal_request() -> DeliverSignalRequest {
 #[tokio::test]
 async fn deliver_signal_accepted_and_duplicate() {
     let server = MockServer::start();
-    let body = types::DeliverSignalBody {
+    let body = types::DeliverSignalRequest {
         correlation_id: None,
         created_at: None,
         dedup_ttl_ms: Some(60_000),
         execution_id: exec_id(EXEC),
         idempotency_key: None,
         max_signals_per_execution: None,
-        now: types::TimestampMs(NOW),
+        now: NOW,
         payload: Some(vec![1, 2]),
         payload_encoding: None,
         resume_delay_ms: None,
@@ -808,14 +800,10 @@ async fn deliver_signal_accepted_and_duplicate() {
     };
     let mut accepted = server.deliver_signal(|when, then| {
         when.execution_id(EXEC).body(&body);
-        then.ok(&types::DeliverSignalResult::Accepted(
-            types::SignalAccepted {
-                accepted: types::SignalAcceptedAccepted {
-                    effect: "resume_condition_satisfied".into(),
-                    signal_id: uuid(SIGNAL),
-                },
-            },
-        ));
+        then.ok(&types::DeliverSignalResponse::Accepted {
+            effect: "resume_condition_satisfied".into(),
+            signal_id: uuid(SIGNAL),
+        });
     });
     let got = client(&server)
         .deliver_signal(&signal_request())
@@ -833,13 +821,9 @@ async fn deliver_signal_accepted_and_duplicate() {
 
     let duplicate = server.deliver_signal(|when, then| {
         when.execution_id(EXEC).body(&body);
-        then.ok(&types::DeliverSignalResult::Duplicate(
-            types::SignalDuplicate {
-                duplicate: types::SignalDuplicateDuplicate {
-                    existing_signal_id: uuid(SIGNAL),
-                },
-            },
-        ));
+        then.ok(&types::DeliverSignalResponse::Duplicate {
+            existing_signal_id: uuid(SIGNAL),
+        });
     });
     let got = client(&server)
         .deliver_signal(&signal_request())
@@ -859,11 +843,9 @@ async fn change_priority_changed_and_contention() {
     let server = MockServer::start();
     let changed = server.change_priority(|when, then| {
         when.execution_id(EXEC)
-            .body(&types::ChangePriorityBody { new_priority: 42 });
-        then.ok(&types::PriorityChanged {
-            changed: types::PriorityChangedChanged {
-                execution_id: exec_id(EXEC),
-            },
+            .body(&types::ChangePriorityRequest { new_priority: 42 });
+        then.ok(&types::ChangePriorityResponse::Changed {
+            execution_id: exec_id(EXEC),
         });
     });
     let got = client(&server)
@@ -906,10 +888,8 @@ async fn replay_execution_replayed_and_not_terminal() {
     let server = MockServer::start();
     let replayed = server.replay_execution(|when, then| {
         when.execution_id(EXEC);
-        then.ok(&types::ExecutionReplayed {
-            replayed: types::ExecutionReplayedReplayed {
-                public_state: types::PublicState::Waiting,
-            },
+        then.ok(&types::ReplayExecutionResponse::Replayed {
+            public_state: types::PublicState::Waiting,
         });
     });
     let got = client(&server).replay_execution(EXEC).await.expect("200");
@@ -938,12 +918,10 @@ async fn revoke_lease_revoked_and_already_satisfied() {
     let server = MockServer::start();
     let revoked = server.revoke_lease(|when, then| {
         when.execution_id(EXEC);
-        then.ok(&types::RevokeLeaseResult::Revoked(types::LeaseRevoked {
-            revoked: types::LeaseRevokedRevoked {
-                lease_epoch: "3".into(),
-                lease_id: "5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f".into(),
-            },
-        }));
+        then.ok(&types::RevokeLeaseResponse::Revoked {
+            lease_epoch: "3".into(),
+            lease_id: "5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f".into(),
+        });
     });
     let got = client(&server).revoke_lease(EXEC).await.expect("200");
     assert_eq!(
@@ -957,13 +935,9 @@ async fn revoke_lease_revoked_and_already_satisfied() {
 
     let none = server.revoke_lease(|when, then| {
         when.execution_id(EXEC_2);
-        then.ok(&types::RevokeLeaseResult::AlreadySatisfied(
-            types::LeaseAlreadySatisfied {
-                already_satisfied: types::LeaseAlreadySatisfiedAlreadySatisfied {
-                    reason: "no_active_lease".into(),
-                },
-            },
-        ));
+        then.ok(&types::RevokeLeaseResponse::AlreadySatisfied {
+            reason: "no_active_lease".into(),
+        });
     });
     let got = client(&server).revoke_lease(EXEC_2).await.expect("200");
     assert_eq!(
@@ -977,9 +951,9 @@ async fn revoke_lease_revoked_and_already_satisfied() {
 
 fn frames_answer() -> types::StreamFrames {
     types::StreamFrames {
-        closed_at: Some(types::TimestampMs(NOW + 9)),
+        closed_at: Some(NOW + 9),
         closed_reason: Some("attempt_success".into()),
-        count: types::UInt64(1),
+        count: 1,
         frames: vec![types::StreamFrame {
             fields: [("payload".to_owned(), "hello".to_owned())].into(),
             id: "1764000000001-0".into(),
@@ -1002,8 +976,8 @@ fn frames_expected() -> StreamFrames {
 #[tokio::test]
 async fn read_attempt_stream_range() {
     let server = MockServer::start();
-    let from = types::StreamCursor("start".into());
-    let to = types::StreamCursor("1764000000009-0".into());
+    let from: String = "start".into();
+    let to: String = "1764000000009-0".into();
     let read = server.read_attempt_stream(|when, then| {
         when.execution_id(EXEC)
             .attempt_index(2)
@@ -1058,19 +1032,17 @@ async fn create_flow_created_then_already_satisfied() {
         namespace: "tenant-a".into(),
         now: NOW,
     };
-    let body = types::CreateFlowBody {
+    let body = types::CreateFlowRequest {
         flow_id: uuid(FLOW),
         flow_kind: "pipeline".into(),
         namespace: "tenant-a".into(),
-        now: types::TimestampMs(NOW),
+        now: NOW,
     };
     let mut created = server.create_flow(|when, then| {
         when.body(&body);
-        then.created(&types::CreateFlowSuccess::Created(types::FlowCreated {
-            created: types::FlowCreatedCreated {
-                flow_id: uuid(FLOW),
-            },
-        }));
+        then.created(&types::CreateFlowResponse::Created {
+            flow_id: uuid(FLOW),
+        });
     });
     let got = client(&server).create_flow(&request).await.expect("201");
     assert_eq!(
@@ -1084,13 +1056,9 @@ async fn create_flow_created_then_already_satisfied() {
 
     let exists = server.create_flow(|when, then| {
         when.body(&body);
-        then.ok(&types::CreateFlowSuccess::AlreadyExists(
-            types::FlowAlreadyExists {
-                already_satisfied: types::FlowAlreadyExistsAlreadySatisfied {
-                    flow_id: uuid(FLOW),
-                },
-            },
-        ));
+        then.ok(&types::CreateFlowResponse::AlreadySatisfied {
+            flow_id: uuid(FLOW),
+        });
     });
     let got = client(&server).create_flow(&request).await.expect("200");
     assert_eq!(
@@ -1110,21 +1078,17 @@ async fn add_execution_to_flow_added_then_already_member() {
         execution_id: EXEC.into(),
         now: NOW,
     };
-    let body = types::AddExecutionToFlowBody {
+    let body = types::AddExecutionToFlowRequest {
         execution_id: exec_id(EXEC),
         flow_id: uuid(FLOW),
-        now: types::TimestampMs(NOW),
+        now: NOW,
     };
     let mut added = server.add_execution_to_flow(|when, then| {
         when.flow_id(FLOW).body(&body);
-        then.created(&types::AddExecutionToFlowSuccess::Added(
-            types::FlowMemberAdded {
-                added: types::FlowMemberAddedAdded {
-                    execution_id: exec_id(EXEC),
-                    new_node_count: types::UInt32(1),
-                },
-            },
-        ));
+        then.created(&types::AddExecutionToFlowResponse::Added {
+            execution_id: exec_id(EXEC),
+            new_node_count: 1,
+        });
     });
     let got = client(&server)
         .add_execution_to_flow(&request)
@@ -1142,14 +1106,10 @@ async fn add_execution_to_flow_added_then_already_member() {
 
     let member = server.add_execution_to_flow(|when, then| {
         when.flow_id(FLOW).body(&body);
-        then.ok(&types::AddExecutionToFlowSuccess::AlreadyPresent(
-            types::FlowMemberAlreadyPresent {
-                already_member: types::FlowMemberAlreadyPresentAlreadyMember {
-                    execution_id: exec_id(EXEC),
-                    node_count: types::UInt32(1),
-                },
-            },
-        ));
+        then.ok(&types::AddExecutionToFlowResponse::AlreadyMember {
+            execution_id: exec_id(EXEC),
+            node_count: 1,
+        });
     });
     let got = client(&server)
         .add_execution_to_flow(&request)
@@ -1174,32 +1134,26 @@ async fn cancel_flow_waits_or_schedules() {
         cancellation_policy: "cancel_all".into(),
         now: NOW,
     };
-    let body = types::CancelFlowBody {
+    let body = types::CancelFlowRequest {
         cancellation_policy: "cancel_all".into(),
         flow_id: uuid(FLOW),
-        now: types::TimestampMs(NOW),
+        now: NOW,
         reason: "abandoned".into(),
     };
     let waited = server.cancel_flow(|when, then| {
         when.flow_id(FLOW).wait("true").body(&body);
-        then.ok(&types::CancelFlowResult::Cancelled(types::FlowCancelled {
-            cancelled: types::FlowCancelledCancelled {
-                cancellation_policy: "cancel_all".into(),
-                member_execution_ids: vec![EXEC.into()],
-            },
-        }));
+        then.ok(&types::CancelFlowResponse::Cancelled {
+            cancellation_policy: "cancel_all".into(),
+            member_execution_ids: vec![EXEC.into()],
+        });
     });
     let scheduled = server.cancel_flow(|when, then| {
         when.flow_id(FLOW).wait("false").body(&body);
-        then.ok(&types::CancelFlowResult::CancellationScheduled(
-            types::FlowCancellationScheduled {
-                cancellation_scheduled: types::FlowCancellationScheduledCancellationScheduled {
-                    cancellation_policy: "cancel_all".into(),
-                    member_count: types::UInt32(1),
-                    member_execution_ids: vec![EXEC.into()],
-                },
-            },
-        ));
+        then.ok(&types::CancelFlowResponse::CancellationScheduled {
+            cancellation_policy: "cancel_all".into(),
+            member_count: 1,
+            member_execution_ids: vec![EXEC.into()],
+        });
     });
     let client = client(&server);
     let got = client.cancel_flow(&request, true).await.expect("200");
@@ -1237,21 +1191,19 @@ async fn stage_dependency_edge_staged_and_stale_revision() {
         now: NOW,
     };
     let staged = server.stage_dependency_edge(|when, then| {
-        when.flow_id(FLOW).body(&types::StageDependencyEdgeBody {
+        when.flow_id(FLOW).body(&types::StageDependencyEdgeRequest {
             data_passing_ref: None,
-            dependency_kind: "success_only".into(),
+            dependency_kind: Some("success_only".into()),
             downstream_execution_id: exec_id(EXEC_2),
             edge_id: uuid(EDGE),
-            expected_graph_revision: types::UInt64(2),
+            expected_graph_revision: 2,
             flow_id: uuid(FLOW),
-            now: types::TimestampMs(NOW),
+            now: NOW,
             upstream_execution_id: exec_id(EXEC),
         });
-        then.created(&types::DependencyEdgeStaged {
-            staged: types::DependencyEdgeStagedStaged {
-                edge_id: uuid(EDGE),
-                new_graph_revision: types::UInt64(3),
-            },
+        then.created(&types::StageDependencyEdgeResponse::Staged {
+            edge_id: uuid(EDGE),
+            new_graph_revision: 3,
         });
     });
     let got = client(&server)
@@ -1297,25 +1249,21 @@ async fn apply_dependency_to_child_applied_and_bare_already_applied() {
         data_passing_ref: None,
         now: NOW,
     };
-    let body = types::ApplyDependencyToChildBody {
+    let body = types::ApplyDependencyToChildRequest {
         data_passing_ref: None,
-        dependency_kind: "success_only".into(),
+        dependency_kind: Some("success_only".into()),
         downstream_execution_id: exec_id(EXEC_2),
         edge_id: uuid(EDGE),
         flow_id: uuid(FLOW),
-        graph_revision: types::UInt64(3),
-        now: types::TimestampMs(NOW),
+        graph_revision: 3,
+        now: NOW,
         upstream_execution_id: exec_id(EXEC),
     };
     let mut applied = server.apply_dependency_to_child(|when, then| {
         when.flow_id(FLOW).body(&body);
-        then.ok(&types::ApplyDependencyResult::DependencyApplied(
-            types::DependencyApplied {
-                applied: types::DependencyAppliedApplied {
-                    unsatisfied_count: types::UInt32(1),
-                },
-            },
-        ));
+        then.ok(&types::ApplyDependencyToChildResponse::Applied {
+            unsatisfied_count: 1,
+        });
     });
     let got = client(&server)
         .apply_dependency_to_child(&request)
@@ -1333,9 +1281,7 @@ async fn apply_dependency_to_child_applied_and_bare_already_applied() {
     let again = server.apply_dependency_to_child(|when, then| {
         when.flow_id(FLOW).body(&body);
         // The bare JSON string `"AlreadyApplied"`.
-        then.ok(&types::ApplyDependencyResult::AlreadyApplied(
-            types::AlreadyApplied::AlreadyApplied,
-        ));
+        then.ok(&types::ApplyDependencyToChildResponse::AlreadyApplied);
     });
     let got = client(&server)
         .apply_dependency_to_child(&request)
@@ -1361,26 +1307,24 @@ async fn create_budget_created_then_already_satisfied() {
         soft_limits: vec![800],
         now: NOW,
     };
-    let body = types::CreateBudgetBody {
+    let body = types::CreateBudgetRequest {
         budget_id: uuid(BUDGET),
         dimensions: vec!["tokens".into()],
         enforcement_mode: "strict".into(),
-        hard_limits: vec![types::UInt64(1000)],
-        now: types::TimestampMs(NOW),
+        hard_limits: vec![1000],
+        now: NOW,
         on_hard_limit: "reject".into(),
         on_soft_limit: "warn".into(),
-        reset_interval_ms: types::UInt64(3_600_000),
+        reset_interval_ms: 3_600_000,
         scope_id: "lane-a".into(),
         scope_type: "lane".into(),
-        soft_limits: vec![types::UInt64(800)],
+        soft_limits: vec![800],
     };
     let mut created = server.create_budget(|when, then| {
         when.body(&body);
-        then.created(&types::CreateBudgetSuccess::Created(types::BudgetCreated {
-            created: types::BudgetCreatedCreated {
-                budget_id: uuid(BUDGET),
-            },
-        }));
+        then.created(&types::CreateBudgetResponse::Created {
+            budget_id: uuid(BUDGET),
+        });
     });
     let got = client(&server).create_budget(&request).await.expect("201");
     assert_eq!(
@@ -1394,13 +1338,9 @@ async fn create_budget_created_then_already_satisfied() {
 
     let exists = server.create_budget(|when, then| {
         when.body(&body);
-        then.ok(&types::CreateBudgetSuccess::AlreadyExists(
-            types::BudgetAlreadyExists {
-                already_satisfied: types::BudgetAlreadyExistsAlreadySatisfied {
-                    budget_id: uuid(BUDGET),
-                },
-            },
-        ));
+        then.ok(&types::CreateBudgetResponse::AlreadySatisfied {
+            budget_id: uuid(BUDGET),
+        });
     });
     let got = client(&server).create_budget(&request).await.expect("200");
     assert_eq!(
@@ -1418,19 +1358,19 @@ async fn get_budget_status_found_and_not_found() {
     let found = server.get_budget_status(|when, then| {
         when.budget_id(BUDGET);
         then.ok(&types::BudgetStatus {
-            breach_count: types::UInt64(0),
+            breach_count: 0,
             budget_id: BUDGET.into(),
             created_at: Some(NOW.to_string()),
             enforcement_mode: "strict".into(),
-            hard_limits: [("tokens".to_owned(), types::UInt64(1000))].into(),
+            hard_limits: [("tokens".to_owned(), 1000)].into(),
             last_breach_at: None,
             last_breach_dim: None,
             next_reset_at: Some((NOW + 3_600_000).to_string()),
             scope_id: "lane-a".into(),
             scope_type: "lane".into(),
-            soft_breach_count: types::UInt64(1),
-            soft_limits: [("tokens".to_owned(), types::UInt64(800))].into(),
-            usage: [("tokens".to_owned(), types::UInt64(850))].into(),
+            soft_breach_count: 1,
+            soft_limits: [("tokens".to_owned(), 800)].into(),
+            usage: [("tokens".to_owned(), 850)].into(),
         });
     });
     let got = client(&server)
@@ -1478,28 +1418,23 @@ async fn report_usage_every_outcome() {
         now: NOW,
         dedup_key: Some("report-1".into()),
     };
-    let body = types::ReportUsageBody {
+    let body = types::ReportUsageRequest {
         dedup_key: Some("report-1".into()),
-        dimensions: [("tokens".to_owned(), types::UInt64(50))].into(),
-        now: types::TimestampMs(NOW),
+        dimensions: [("tokens".to_owned(), 50)].into(),
+        now: NOW,
     };
     let cases = [
+        (types::ReportUsageResponse::Ok, ReportUsageResponse::Ok),
         (
-            types::ReportUsageResult::Accepted(types::UsageAccepted::Ok),
-            ReportUsageResponse::Ok,
-        ),
-        (
-            types::ReportUsageResult::Accepted(types::UsageAccepted::AlreadyApplied),
+            types::ReportUsageResponse::AlreadyApplied,
             ReportUsageResponse::AlreadyApplied,
         ),
         (
-            types::ReportUsageResult::SoftBreach(types::UsageSoftBreach {
-                soft_breach: types::UsageSoftBreachSoftBreach {
-                    current_usage: types::UInt64(850),
-                    dimension: "tokens".into(),
-                    soft_limit: types::UInt64(800),
-                },
-            }),
+            types::ReportUsageResponse::SoftBreach {
+                current_usage: 850,
+                dimension: "tokens".into(),
+                soft_limit: 800,
+            },
             ReportUsageResponse::SoftBreach {
                 dimension: "tokens".into(),
                 current_usage: 850,
@@ -1507,13 +1442,11 @@ async fn report_usage_every_outcome() {
             },
         ),
         (
-            types::ReportUsageResult::HardBreach(types::UsageHardBreach {
-                hard_breach: types::UsageHardBreachHardBreach {
-                    current_usage: types::UInt64(1050),
-                    dimension: "tokens".into(),
-                    hard_limit: types::UInt64(1000),
-                },
-            }),
+            types::ReportUsageResponse::HardBreach {
+                current_usage: 1050,
+                dimension: "tokens".into(),
+                hard_limit: 1000,
+            },
             ReportUsageResponse::HardBreach {
                 dimension: "tokens".into(),
                 current_usage: 1050,
@@ -1541,10 +1474,8 @@ async fn reset_budget_reset_and_not_found() {
     let server = MockServer::start();
     let reset = server.reset_budget(|when, then| {
         when.budget_id(BUDGET);
-        then.ok(&types::BudgetReset {
-            reset: types::BudgetResetReset {
-                next_reset_at: types::TimestampMs(NOW + 3_600_000),
-            },
+        then.ok(&types::ResetBudgetResponse::Reset {
+            next_reset_at: NOW + 3_600_000,
         });
     });
     let got = client(&server).reset_budget(BUDGET).await.expect("200");
@@ -1579,22 +1510,18 @@ async fn create_quota_policy_created_then_already_satisfied() {
         max_concurrent: 4,
         now: NOW,
     };
-    let body = types::CreateQuotaPolicyBody {
-        max_concurrent: types::UInt64(4),
-        max_requests_per_window: types::UInt64(100),
-        now: types::TimestampMs(NOW),
+    let body = types::CreateQuotaPolicyRequest {
+        max_concurrent: 4,
+        max_requests_per_window: 100,
+        now: NOW,
         quota_policy_id: uuid(QUOTA),
-        window_seconds: types::UInt64(60),
+        window_seconds: 60,
     };
     let mut created = server.create_quota_policy(|when, then| {
         when.body(&body);
-        then.created(&types::CreateQuotaPolicySuccess::Created(
-            types::QuotaPolicyCreated {
-                created: types::QuotaPolicyCreatedCreated {
-                    quota_policy_id: uuid(QUOTA),
-                },
-            },
-        ));
+        then.created(&types::CreateQuotaPolicyResponse::Created {
+            quota_policy_id: uuid(QUOTA),
+        });
     });
     let got = client(&server)
         .create_quota_policy(&request)
@@ -1611,13 +1538,9 @@ async fn create_quota_policy_created_then_already_satisfied() {
 
     let exists = server.create_quota_policy(|when, then| {
         when.body(&body);
-        then.ok(&types::CreateQuotaPolicySuccess::AlreadyExists(
-            types::QuotaPolicyAlreadyExists {
-                already_satisfied: types::QuotaPolicyAlreadyExistsAlreadySatisfied {
-                    quota_policy_id: uuid(QUOTA),
-                },
-            },
-        ));
+        then.ok(&types::CreateQuotaPolicyResponse::AlreadySatisfied {
+            quota_policy_id: uuid(QUOTA),
+        });
     });
     let got = client(&server)
         .create_quota_policy(&request)

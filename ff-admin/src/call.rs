@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use ff_admin_gen::{ByteStream, Error as GenError, Operation, ResponseValue};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::response::{is_no_content, read_bytes, settle, settle_bytes};
 use crate::retry::retry_after;
@@ -179,39 +178,4 @@ pub(crate) fn absent_on_404<T>(
         }) if absent.iter().any(|prefix| message.starts_with(prefix)) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Converts a hand-written request into the generated body type. Both
-/// serialize to the same JSON (`cargo xtask spec-check` holds the
-/// hand-written type against the spec), so this fails only when a value
-/// breaks a rule the generated type enforces; that is a `Config` error,
-/// raised before anything is sent.
-pub(crate) fn to_wire<A: Serialize, B: DeserializeOwned>(
-    op: &Operation,
-    request: &A,
-) -> Result<B, SdkError> {
-    serde_json::to_value(request)
-        .and_then(serde_json::from_value)
-        .map_err(|e| SdkError::config(op.route, Some("body"), format!("cannot be sent: {e}")))
-}
-
-/// Converts a generated answer into the hand-written type. Both decode the
-/// same JSON, so this fails only if they disagree: a `Decode` error that
-/// keeps the answer (re-encoded) as its raw body.
-pub(crate) fn from_wire<A: Serialize, B: DeserializeOwned>(
-    op: &Operation,
-    answer: A,
-) -> Result<B, SdkError> {
-    let value = serde_json::to_value(&answer).map_err(|source| SdkError::Decode {
-        status: 200,
-        context: op.route.to_owned(),
-        raw_body: String::new(),
-        source,
-    })?;
-    B::deserialize(&value).map_err(|source| SdkError::Decode {
-        status: 200,
-        context: op.route.to_owned(),
-        raw_body: value.to_string(),
-        source,
-    })
 }

@@ -1,19 +1,14 @@
-//! The execution operations of [`FlowFabricAdminClient`]: create, list,
-//! read, cancel, signal, reprioritise, replay, revoke a lease, and read an
-//! attempt's output stream.
+//! The execution operations of [`FlowFabricAdminClient`] (the spec's
+//! `executions` tag): create, list, read, cancel, signal, reprioritise,
+//! replay and revoke a lease.
 
 use ff_admin_gen::operations as op;
 use ff_admin_gen::types as wire;
 use futures_core::Stream;
 
-use crate::call::{absent_on_404, from_wire, to_wire};
+use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::{
-    CancelExecutionRequest, CancelExecutionResponse, ChangePriorityResponse,
-    CreateExecutionRequest, CreateExecutionResponse, DeliverSignalRequest, DeliverSignalResponse,
-    ExecutionInfo, ExecutionPage, FlowFabricAdminClient, PendingWaitpoint, PublicState,
-    ReplayExecutionResponse, RevokeLeaseResponse, SdkError, StreamFrames, StreamRange, StreamTail,
-};
+use crate::*;
 
 /// The server's 404 texts that mean "no such execution".
 const EXECUTION_NOT_FOUND: &[&str] = &["execution not found", "not found: execution"];
@@ -52,16 +47,14 @@ impl FlowFabricAdminClient {
     ) -> Result<ExecutionPage, SdkError> {
         let op = &op::LIST_EXECUTIONS;
         let cursor = cursor
-            .map(|c| {
-                path_id::checked(op.route, "cursor", c).map(|c| wire::ExecutionId(c.into_owned()))
-            })
+            .map(|c| path_id::checked(op.route, "cursor", c).map(|c| c.into_owned()))
             .transpose()?;
         let page = self
             .call(op, || {
                 self.raw.list_executions(cursor.as_ref(), limit, partition)
             })
             .await?;
-        from_wire(op, page)
+        Ok(page)
     }
 
     /// Every execution id of flow partition `partition`, following the
@@ -143,9 +136,7 @@ impl FlowFabricAdminClient {
         req: &CreateExecutionRequest,
     ) -> Result<CreateExecutionResponse, SdkError> {
         let op = &op::CREATE_EXECUTION;
-        let body: wire::CreateExecutionBody = to_wire(op, req)?;
-        let answer = self.call(op, || self.raw.create_execution(&body)).await?;
-        from_wire(op, answer)
+        self.call(op, || self.raw.create_execution(req)).await
     }
 
     /// Reads an execution's description and state
@@ -170,9 +161,7 @@ impl FlowFabricAdminClient {
         let op = &op::GET_EXECUTION;
         let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.get_execution(&id)).await;
-        absent_on_404(answer, EXECUTION_NOT_FOUND)?
-            .map(|info| from_wire(op, info))
-            .transpose()
+        absent_on_404(answer, EXECUTION_NOT_FOUND)
     }
 
     /// Reads an execution's public state
@@ -195,9 +184,7 @@ impl FlowFabricAdminClient {
         let op = &op::GET_EXECUTION_STATE;
         let id = path_id::checked(op.route, "execution_id", execution_id)?;
         let answer = self.call(op, || self.raw.get_execution_state(&id)).await;
-        absent_on_404(answer, EXECUTION_NOT_FOUND)?
-            .map(|state| from_wire(op, state))
-            .transpose()
+        absent_on_404(answer, EXECUTION_NOT_FOUND)
     }
 
     /// Lists an execution's pending and active waitpoints, at most 1000
@@ -222,9 +209,7 @@ impl FlowFabricAdminClient {
         let answer = self
             .call(op, || self.raw.list_pending_waitpoints(&id))
             .await;
-        absent_on_404(answer, EXECUTION_NOT_FOUND)?
-            .map(|list| from_wire(op, list))
-            .transpose()
+        absent_on_404(answer, EXECUTION_NOT_FOUND)
     }
 
     /// Reads the raw result bytes of an execution's current attempt
@@ -279,11 +264,7 @@ impl FlowFabricAdminClient {
     ) -> Result<CancelExecutionResponse, SdkError> {
         let op = &op::CANCEL_EXECUTION;
         let id = path_id::checked(op.route, "execution_id", &req.execution_id)?;
-        let body: wire::CancelExecutionBody = to_wire(op, req)?;
-        let answer = self
-            .call(op, || self.raw.cancel_execution(&id, &body))
-            .await?;
-        from_wire(op, answer)
+        self.call(op, || self.raw.cancel_execution(&id, req)).await
     }
 
     /// Delivers a signal to a waitpoint of `req.execution_id`
@@ -311,11 +292,7 @@ impl FlowFabricAdminClient {
     ) -> Result<DeliverSignalResponse, SdkError> {
         let op = &op::DELIVER_SIGNAL;
         let id = path_id::checked(op.route, "execution_id", &req.execution_id)?;
-        let body: wire::DeliverSignalBody = to_wire(op, req)?;
-        let answer = self
-            .call(op, || self.raw.deliver_signal(&id, &body))
-            .await?;
-        from_wire(op, answer)
+        self.call(op, || self.raw.deliver_signal(&id, req)).await
     }
 
     /// Sets the priority of an execution that waits to be claimed
@@ -341,11 +318,8 @@ impl FlowFabricAdminClient {
     ) -> Result<ChangePriorityResponse, SdkError> {
         let op = &op::CHANGE_PRIORITY;
         let id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let body = wire::ChangePriorityBody { new_priority };
-        let answer = self
-            .call(op, || self.raw.change_priority(&id, &body))
-            .await?;
-        from_wire(op, answer)
+        let body = wire::ChangePriorityRequest { new_priority };
+        self.call(op, || self.raw.change_priority(&id, &body)).await
     }
 
     /// Replays an execution that has ended
@@ -373,8 +347,7 @@ impl FlowFabricAdminClient {
     ) -> Result<ReplayExecutionResponse, SdkError> {
         let op = &op::REPLAY_EXECUTION;
         let id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let answer = self.call(op, || self.raw.replay_execution(&id)).await?;
-        from_wire(op, answer)
+        self.call(op, || self.raw.replay_execution(&id)).await
     }
 
     /// Revokes the lease a worker holds on an execution
@@ -403,93 +376,6 @@ impl FlowFabricAdminClient {
     ) -> Result<RevokeLeaseResponse, SdkError> {
         let op = &op::REVOKE_LEASE;
         let id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let answer = self.call(op, || self.raw.revoke_lease(&id)).await?;
-        from_wire(op, answer)
-    }
-
-    /// Reads frames of attempt `attempt_index`'s output stream in `range`
-    /// (`GET /v1/executions/{execution_id}/attempts/{attempt_index}/stream`).
-    ///
-    /// An unknown execution or attempt reads as an empty stream.
-    ///
-    /// # Errors
-    ///
-    /// [`SdkError::Config`] for an empty, `.` or `..` id or cursor;
-    /// [`SdkError::AdminApi`]: 400 for a limit outside 1..=1000 or a
-    /// malformed cursor or id; 401; 429 when Valkey's stream pool is full;
-    /// 500, 503.
-    ///
-    /// # Retries
-    ///
-    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
-    /// repeats it after any transient failure.
-    pub async fn read_attempt_stream(
-        &self,
-        execution_id: &(impl PathId + ?Sized),
-        attempt_index: u32,
-        range: &StreamRange,
-    ) -> Result<StreamFrames, SdkError> {
-        let op = &op::READ_ATTEMPT_STREAM;
-        let id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let cursor = |field: &str, value: &Option<String>| {
-            value
-                .as_deref()
-                .map(|v| {
-                    path_id::checked(op.route, field, v).map(|v| wire::StreamCursor(v.into_owned()))
-                })
-                .transpose()
-        };
-        let from = cursor("from", &range.from)?;
-        let to = cursor("to", &range.to)?;
-        let answer = self
-            .call(op, || {
-                self.raw.read_attempt_stream(
-                    &id,
-                    attempt_index,
-                    from.as_ref(),
-                    range.limit,
-                    to.as_ref(),
-                )
-            })
-            .await?;
-        from_wire(op, answer)
-    }
-
-    /// Returns the frames of attempt `attempt_index`'s stream after
-    /// `tail.after`, waiting up to `tail.block_ms` for the first one
-    /// (`GET /v1/executions/{execution_id}/attempts/{attempt_index}/stream/tail`).
-    ///
-    /// The call can take `block_ms` before answering: keep the client's
-    /// timeout above it.
-    ///
-    /// # Errors
-    ///
-    /// As [`read_attempt_stream`](Self::read_attempt_stream); also 400 for
-    /// `block_ms` above 30000 or an `after` of `start`/`end`.
-    ///
-    /// # Retries
-    ///
-    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy)
-    /// repeats it after any transient failure.
-    pub async fn tail_attempt_stream(
-        &self,
-        execution_id: &(impl PathId + ?Sized),
-        attempt_index: u32,
-        tail: &StreamTail,
-    ) -> Result<StreamFrames, SdkError> {
-        let op = &op::TAIL_ATTEMPT_STREAM;
-        let id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let answer = self
-            .call(op, || {
-                self.raw.tail_attempt_stream(
-                    &id,
-                    attempt_index,
-                    tail.after.as_deref(),
-                    tail.block_ms,
-                    tail.limit,
-                )
-            })
-            .await?;
-        from_wire(op, answer)
+        self.call(op, || self.raw.revoke_lease(&id)).await
     }
 }

@@ -2,47 +2,38 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base_url;
+mod budgets;
 mod call;
+mod claim_types;
+mod claims;
 mod client;
-mod error;
-mod execution_types;
 mod executions;
-mod flow_budget_types;
-mod flows_budgets;
+mod flows;
 #[cfg(feature = "ff-core")]
 mod grant;
-mod models;
-mod operations;
+mod health;
 mod path_id;
 mod response;
 mod retry;
+mod sdk_error;
+mod streams;
 mod trace;
 
+/// Every request and answer type of the spec, generated from its schema of
+/// the same name (see the crate docs' type policy). The three drop-in
+/// types below take the place of their generated namesakes.
+#[doc(inline)]
+pub use ff_admin_gen::types::*;
+
+pub use claim_types::{ClaimForWorkerRequest, ClaimForWorkerResponse, IssueReclaimGrantResponse};
 pub use client::{
     FlowFabricAdminClient, FlowFabricAdminClientBuilder, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
-pub use error::SdkError;
-pub use execution_types::{
-    CancelExecutionRequest, CancelExecutionResponse, ChangePriorityResponse,
-    CreateExecutionRequest, CreateExecutionResponse, DeliverSignalRequest, DeliverSignalResponse,
-    ExecutionInfo, ExecutionPage, ExecutionPolicy, PendingWaitpoint, PublicState,
-    ReplayExecutionResponse, RevokeLeaseResponse, StateVector, StreamFrame, StreamFrames,
-    StreamRange, StreamTail,
-};
-pub use flow_budget_types::{
-    AddExecutionToFlowRequest, AddExecutionToFlowResponse, ApplyDependencyToChildRequest,
-    ApplyDependencyToChildResponse, BudgetStatus, CancelFlowRequest, CancelFlowResponse,
-    CreateBudgetRequest, CreateBudgetResponse, CreateFlowRequest, CreateFlowResponse,
-    CreateQuotaPolicyRequest, CreateQuotaPolicyResponse, ReportUsageRequest, ReportUsageResponse,
-    ResetBudgetResponse, StageDependencyEdgeRequest, StageDependencyEdgeResponse,
-};
-pub use models::{
-    ClaimForWorkerRequest, ClaimForWorkerResponse, IssueReclaimGrantRequest,
-    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
-};
 pub use path_id::PathId;
 pub use retry::RetryPolicy;
+pub use sdk_error::SdkError;
+pub use streams::{StreamRange, StreamTail};
 
 /// The current time in Unix epoch milliseconds, for the `now` field that
 /// most request bodies carry (the server records it).

@@ -32,16 +32,16 @@ from ff_admin_client.api.executions import (
 from ff_admin_client.api.flows import add_execution_to_flow, create_flow
 from ff_admin_client.api.workers import claim_for_worker
 from ff_admin_client.models import (
-    AddExecutionToFlowBody,
+    AddExecutionToFlowRequest,
     BudgetCreated,
     BudgetReset,
     BudgetStatus,
-    CancelExecutionBody,
-    ClaimForWorkerBody,
-    ClaimGrant,
-    CreateBudgetBody,
-    CreateExecutionBody,
-    CreateFlowBody,
+    CancelExecutionRequest,
+    ClaimForWorkerRequest,
+    ClaimForWorkerResponse,
+    CreateBudgetRequest,
+    CreateExecutionRequest,
+    CreateFlowRequest,
     ErrorBody,
     ExecutionCancelled,
     ExecutionCreated,
@@ -51,13 +51,13 @@ from ff_admin_client.models import (
     FlowCreated,
     FlowMemberAdded,
     FlowMemberAlreadyPresent,
-    IssueReclaimGrantBody,
+    IssueReclaimGrantRequest,
     PublicState,
     ReclaimNotReclaimable,
-    ReportUsageBody,
+    ReportUsageRequest,
     ReportUsageBodyDimensions,
-    RotateWaitpointSecretBody,
-    RotateWaitpointSecretResult,
+    RotateWaitpointSecretRequest,
+    RotateWaitpointSecretResponse,
     UsageAccepted,
     UsageSoftBreach,
 )
@@ -92,7 +92,7 @@ def new_execution(client: AuthenticatedClient, partition: int, lane: str) -> str
     execution_id = f"{{fp:{partition}}}:{uuid.uuid4()}"
     created = create_execution.sync_detailed(
         client=client,
-        body=CreateExecutionBody(
+        body=CreateExecutionRequest(
             execution_id=execution_id,
             namespace="default",
             lane_id=lane,
@@ -114,23 +114,23 @@ def new_execution(client: AuthenticatedClient, partition: int, lane: str) -> str
 def rotation(client: AuthenticatedClient, base: str) -> None:
     rotated = rotate_waitpoint_secret.sync_detailed(
         client=client,
-        body=RotateWaitpointSecretBody(new_kid="py-kid", new_secret_hex="c3" * 32),
+        body=RotateWaitpointSecretRequest(new_kid="py-kid", new_secret_hex="c3" * 32),
     )
     assert rotated.status_code == 200, rotated
-    assert isinstance(rotated.parsed, RotateWaitpointSecretResult), rotated.parsed
+    assert isinstance(rotated.parsed, RotateWaitpointSecretResponse), rotated.parsed
     assert rotated.parsed.rotated >= 1 and rotated.parsed.failed == [], rotated.parsed
     step("rotate", f"rotated={rotated.parsed.rotated} new_kid={rotated.parsed.new_kid}")
 
     bad = rotate_waitpoint_secret.sync_detailed(
         client=client,
-        body=RotateWaitpointSecretBody(new_kid="a:b", new_secret_hex="c3" * 32),
+        body=RotateWaitpointSecretRequest(new_kid="a:b", new_secret_hex="c3" * 32),
     )
     assert bad.status_code == 400 and isinstance(bad.parsed, ErrorBody), bad
     step("rotate bad kid", f"400 {bad.parsed.error!r}")
 
     anonymous = rotate_waitpoint_secret.sync_detailed(
         client=AuthenticatedClient(base_url=base, token="wrong"),
-        body=RotateWaitpointSecretBody(new_kid="py-kid", new_secret_hex="c3" * 32),
+        body=RotateWaitpointSecretRequest(new_kid="py-kid", new_secret_hex="c3" * 32),
     )
     assert anonymous.status_code == 401, anonymous
     assert isinstance(anonymous.parsed, ErrorBody), anonymous.parsed
@@ -142,7 +142,7 @@ def reclaim(client: AuthenticatedClient) -> None:
         return issue_reclaim_grant.sync_detailed(
             execution_id=target,
             client=client,
-            body=IssueReclaimGrantBody(
+            body=IssueReclaimGrantRequest(
                 worker_id="py-worker",
                 worker_instance_id="py-worker-1",
                 lane_id="python-reclaim",
@@ -170,7 +170,7 @@ def execution_lifecycle(client: AuthenticatedClient) -> None:
 
     again = create_execution.sync_detailed(
         client=client,
-        body=CreateExecutionBody(
+        body=CreateExecutionRequest(
             execution_id=execution_id,
             namespace="default",
             lane_id=lane,
@@ -205,7 +205,7 @@ def execution_lifecycle(client: AuthenticatedClient) -> None:
     assert waitpoints.status_code == 200 and waitpoints.parsed == [], waitpoints
     step("pending waitpoints", "200 []")
 
-    claim_body = ClaimForWorkerBody(
+    claim_body = ClaimForWorkerRequest(
         lane_id=lane, worker_instance_id="py-worker-1", grant_ttl_ms=30_000
     )
     grant = None
@@ -216,7 +216,7 @@ def execution_lifecycle(client: AuthenticatedClient) -> None:
             break
         assert claimed.status_code == 204 and claimed.parsed is None, claimed
         time.sleep(CLAIM_POLL_INTERVAL_S)
-    assert isinstance(grant, ClaimGrant), f"no grant after {CLAIM_POLLS} polls"
+    assert isinstance(grant, ClaimForWorkerResponse), f"no grant after {CLAIM_POLLS} polls"
     assert grant.execution_id == execution_id, grant
     assert grant.partition_key == "{fp:5}" and grant.expires_at_ms > now_ms(), grant
     step("claim", f"200 grant for {grant.execution_id} after {poll} poll(s)")
@@ -224,7 +224,7 @@ def execution_lifecycle(client: AuthenticatedClient) -> None:
     cancelled = cancel_execution.sync_detailed(
         execution_id,
         client=client,
-        body=CancelExecutionBody(execution_id=execution_id, reason="python_live", now=now_ms()),
+        body=CancelExecutionRequest(execution_id=execution_id, reason="python_live", now=now_ms()),
     )
     assert cancelled.status_code == 200, cancelled
     assert isinstance(cancelled.parsed, ExecutionCancelled), cancelled.parsed
@@ -252,7 +252,7 @@ def budget_lifecycle(client: AuthenticatedClient) -> None:
     budget_id = str(uuid.uuid4())
     created = create_budget.sync_detailed(
         client=client,
-        body=CreateBudgetBody(
+        body=CreateBudgetRequest(
             budget_id=budget_id,
             scope_type="lane",
             scope_id="python",
@@ -274,7 +274,7 @@ def budget_lifecycle(client: AuthenticatedClient) -> None:
     def report(tokens: int, dedup_key: str | None = None):
         dimensions = ReportUsageBodyDimensions()
         dimensions["tokens"] = tokens
-        body = ReportUsageBody(dimensions=dimensions, now=now_ms())
+        body = ReportUsageRequest(dimensions=dimensions, now=now_ms())
         if dedup_key is not None:
             body.dedup_key = dedup_key
         answer = report_usage.sync_detailed(budget_id, client=client, body=body)
@@ -317,7 +317,7 @@ def flow_lifecycle(client: AuthenticatedClient) -> None:
     flow_id = str(uuid.uuid4())
     created = create_flow.sync_detailed(
         client=client,
-        body=CreateFlowBody(flow_id=flow_id, flow_kind="pipeline", namespace="default", now=now_ms()),
+        body=CreateFlowRequest(flow_id=flow_id, flow_kind="pipeline", namespace="default", now=now_ms()),
     )
     assert created.status_code == 201, created
     assert isinstance(created.parsed, FlowCreated), created.parsed
@@ -331,7 +331,7 @@ def flow_lifecycle(client: AuthenticatedClient) -> None:
         return add_execution_to_flow.sync_detailed(
             flow_id,
             client=client,
-            body=AddExecutionToFlowBody(flow_id=flow_id, execution_id=execution_id, now=now_ms()),
+            body=AddExecutionToFlowRequest(flow_id=flow_id, execution_id=execution_id, now=now_ms()),
         )
 
     added = add(member)

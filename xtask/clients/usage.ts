@@ -155,7 +155,7 @@ function publicState(state: Schemas["PublicState"]): string {
   return state === "waiting" ? "waiting to be claimed" : state;
 }
 
-function cancelOutcome(result: Schemas["CancelFlowResult"]): string {
+function cancelOutcome(result: Schemas["CancelFlowResponse"]): string {
   if ("Cancelled" in result) return `cancelled ${result.Cancelled.member_execution_ids.length} members`;
   if ("CancellationScheduled" in result) return `cancelling ${result.CancellationScheduled.member_count} members`;
   return `failed on ${result.PartiallyCancelled.failed_member_execution_ids.join(", ")}`;

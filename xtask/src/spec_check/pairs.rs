@@ -369,7 +369,7 @@ mod tests {
             (
                 "ClaimForWorkerRequest.lane: in the spec, missing from ours",
                 Box::new(|s| {
-                    let body = s["components"]["schemas"]["ClaimForWorkerBody"]["properties"]
+                    let body = s["components"]["schemas"]["ClaimForWorkerRequest"]["properties"]
                         .as_object_mut()
                         .unwrap();
                     let v = body.remove("lane_id").unwrap();
@@ -388,7 +388,7 @@ mod tests {
             (
                 "Vec<PendingWaitpoint>[].created_at: ours integer (int64), spec string",
                 Box::new(|s| {
-                    s["components"]["schemas"]["PendingWaitpointInfo"]["properties"]["created_at"] =
+                    s["components"]["schemas"]["PendingWaitpoint"]["properties"]["created_at"] =
                         json!({"type": "string"});
                 }),
             ),
@@ -407,12 +407,12 @@ mod tests {
         let problems = problems_after(|s| {
             s["paths"]["/v1/things"] = json!({"post": {
                 "operationId": "create_thing",
-                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateFlowBody"}}}},
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateFlowRequest"}}}},
                 "responses": {"201": {"description": "d", "content": {"application/json": {"schema": {"type": "object"}}}}}
             }});
         });
         for want in [
-            "create_thing request body (#/components/schemas/CreateFlowBody) has no hand-written pair",
+            "create_thing request body (#/components/schemas/CreateFlowRequest) has no hand-written pair",
             "create_thing 2xx answer (an inline schema) has no hand-written pair",
         ] {
             assert!(problems.iter().any(|p| p.contains(want)), "{want}: {problems:#?}");

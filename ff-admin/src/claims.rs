@@ -1,15 +1,13 @@
-//! The admin operations of [`FlowFabricAdminClient`].
+//! Claims and secrets (the spec's `workers` and `admin` tags, and the
+//! reclaim and token reads of `executions`): the four operations whose
+//! signatures are `ff_sdk::admin`'s.
 
 use ff_admin_gen::operations as op;
 use ff_admin_gen::types as wire;
 
 use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::{
-    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
-    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
-    SdkError,
-};
+use crate::*;
 
 /// The `error` text of the one 404 that means "no token for this waitpoint".
 const TOKEN_NOT_FOUND: &str = "waitpoint token not found";
@@ -47,7 +45,7 @@ impl FlowFabricAdminClient {
         req: ClaimForWorkerRequest,
     ) -> Result<Option<ClaimForWorkerResponse>, SdkError> {
         let op = &op::CLAIM_FOR_WORKER;
-        let (worker_id, body) = req.into_wire();
+        let (worker_id, body) = <(String, wire::ClaimForWorkerRequest)>::from(req);
         path_id::checked(op.route, "worker_id", worker_id.as_str())?;
         let grant = self
             .call_or_no_content(op, || self.raw.claim_for_worker(&worker_id, &body))
@@ -83,10 +81,8 @@ impl FlowFabricAdminClient {
         req: RotateWaitpointSecretRequest,
     ) -> Result<RotateWaitpointSecretResponse, SdkError> {
         let op = &op::ROTATE_WAITPOINT_SECRET;
-        let body = wire::RotateWaitpointSecretBody::from(req);
-        self.call(op, || self.raw.rotate_waitpoint_secret(&body))
+        self.call(op, || self.raw.rotate_waitpoint_secret(&req))
             .await
-            .map(Into::into)
     }
 
     /// Asks for a lease-reclaim grant on an execution whose lease expired or
@@ -118,8 +114,7 @@ impl FlowFabricAdminClient {
     ) -> Result<IssueReclaimGrantResponse, SdkError> {
         let op = &op::ISSUE_RECLAIM_GRANT;
         let execution_id = path_id::checked(op.route, "execution_id", execution_id)?;
-        let body = wire::IssueReclaimGrantBody::from(req);
-        self.call(op, || self.raw.issue_reclaim_grant(&execution_id, &body))
+        self.call(op, || self.raw.issue_reclaim_grant(&execution_id, &req))
             .await
             .map(Into::into)
     }
@@ -159,24 +154,5 @@ impl FlowFabricAdminClient {
             })
             .await;
         Ok(absent_on_404(answer, &[TOKEN_NOT_FOUND])?.map(|answer| answer.token))
-    }
-
-    /// Checks that the server can reach its backend (`GET /healthz`,
-    /// never authenticated).
-    ///
-    /// # Errors
-    ///
-    /// [`SdkError::AdminApi`] with 503 (`kind: Some("unavailable")` on a
-    /// SQLite backend, which has no ping) or 500 when the backend fails;
-    /// [`SdkError::Http`] when the server cannot be reached.
-    ///
-    /// # Retries
-    ///
-    /// Read-only (`x-idempotent: true`): a [`RetryPolicy`](crate::RetryPolicy) repeats it after
-    /// any transient failure.
-    pub async fn healthz(&self) -> Result<(), SdkError> {
-        self.call(&op::HEALTHZ, || self.raw.healthz())
-            .await
-            .map(|_| ())
     }
 }
