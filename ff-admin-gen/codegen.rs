@@ -31,6 +31,17 @@
 //!   with the call's path (`request_url`), where reqwest would parse the
 //!   whole URL text on every call; and a JSON answer's headers are moved
 //!   into the `ResponseValue` rather than cloned (`json_answer`).
+//! * An operation whose 2xx answers are all externally tagged (see
+//!   [`answer_type`]) gets one `<OperationId>Response`, the inline `oneOf`
+//!   of their variants, which typify makes one Rust enum; the per-status
+//!   schemas it inlined are then not generated ([`drop_unreferenced`]).
+//! * `x-extensible: true` enums lose their `enum` (a `String`), and scalar
+//!   `default`s are removed (an optional property stays an `Option`).
+//! * The type settings ([`type_settings`], shared with `ff-admin-mock`)
+//!   replace primitive-alias schemas by their primitive and use `BTreeMap`.
+//! * After generation, `Debug` of structs with `format: password` fields
+//!   redacts them ([`redact_secrets`]) and every enum but the ones
+//!   `ff_sdk::admin` matches exhaustively is `#[non_exhaustive]`.
 //! * The `$ref` variants of a component schema's `oneOf` that has a
 //!   `discriminator` (reclaim's answer) are inlined: typify then generates
 //!   an internally tagged enum, which picks the variant by its tag, where
@@ -331,7 +342,7 @@ fn is_variant_name(name: &str) -> bool {
 /// way ff-server's Rust enums serialize): an object with one required
 /// property named like a variant (`{"Created": {…}}`), a string enum of
 /// such names (`"Ok"`), or a `oneOf` of those. `None` for any other shape.
-fn tagged_variants(
+pub fn tagged_variants(
     root: &serde_json::Value,
     schema: &serde_json::Value,
 ) -> Result<Option<Vec<serde_json::Value>>, String> {
@@ -966,124 +977,6 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize, String> {
     Ok(changed)
 }
 
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::inline_discriminated_variants;
-
-    fn spec_with(schemas: serde_json::Value) -> serde_json::Value {
-        json!({ "components": { "schemas": schemas } })
-    }
-
-    #[test]
-    fn ref_variants_of_a_discriminated_one_of_are_inlined() {
-        let mut spec = spec_with(json!({
-            "Outcome": {
-                "oneOf": [
-                    { "$ref": "#/components/schemas/Done" },
-                    { "$ref": "#/components/schemas/Alias" },
-                    { "type": "object", "properties": { "status": { "enum": ["inline"] } } },
-                ],
-                "discriminator": { "propertyName": "status" },
-            },
-            "Done": { "type": "object", "properties": { "status": { "enum": ["done"] } } },
-            "Alias": { "$ref": "#/components/schemas/Failed" },
-            "Failed": { "type": "object", "properties": { "status": { "enum": ["failed"] } } },
-            "Plain": { "oneOf": [{ "$ref": "#/components/schemas/Done" }] },
-        }));
-        let before = spec.clone();
-        assert_eq!(
-            inline_discriminated_variants(&mut spec),
-            Ok(vec!["Outcome".to_owned()])
-        );
-        let schemas = &spec["components"]["schemas"];
-        assert_eq!(
-            schemas["Outcome"]["oneOf"][0],
-            before["components"]["schemas"]["Done"]
-        );
-        // A chain of references ends at its target.
-        assert_eq!(
-            schemas["Outcome"]["oneOf"][1],
-            before["components"]["schemas"]["Failed"]
-        );
-        // Inline variants, and a oneOf without a discriminator, stay as they are.
-        assert_eq!(
-            schemas["Outcome"]["oneOf"][2],
-            before["components"]["schemas"]["Outcome"]["oneOf"][2]
-        );
-        assert_eq!(schemas["Plain"], before["components"]["schemas"]["Plain"]);
-    }
-
-    fn url_call(tokens: &str) -> Result<Option<String>, String> {
-        super::request_url_call(&tokens.parse().expect("tokens"))
-            .map(|e| e.map(|e| quote::ToTokens::to_token_stream(&e).to_string()))
-    }
-
-    #[test]
-    fn a_generated_url_becomes_a_request_url_call() {
-        let call = url_call(
-            r#""{}/v1/executions/{}/state", self.baseurl, crate::path_segment::PathSegment(&execution_id),"#,
-        )
-        .expect("rewritten")
-        .expect("a URL");
-        assert_eq!(
-            call,
-            "crate :: request_url :: request_url (& self . baseurl , & self . inner , format_args ! (\"/v1/executions/{}/state\" , crate :: path_segment :: PathSegment (& execution_id))) ?"
-        );
-        assert!(url_call(r#""{}/healthz", self.baseurl"#).unwrap().is_some());
-    }
-
-    #[test]
-    fn other_formats_are_left_alone() {
-        assert_eq!(url_call(r#""{}-{}", a, b"#), Ok(None));
-        assert_eq!(url_call(r#""plain""#), Ok(None));
-    }
-
-    #[test]
-    fn a_url_the_rewrite_would_change_is_refused() {
-        for tokens in [
-            r#""{}/v1/x?a=1", self.baseurl"#,
-            r#""{}/v1/x#f", self.baseurl"#,
-            r#""{}/v1/x ", self.baseurl"#,
-            r#""{}v1/x", self.baseurl"#,
-            r#""{}/v1/{}", self.baseurl, id"#,
-            r#""{}/v1/{}", self.baseurl, encode_path(&id.to_string())"#,
-            r#"template, self.baseurl"#,
-            r#""/v1/{}", self.baseurl"#,
-        ] {
-            let err = url_call(tokens).expect_err(tokens);
-            assert!(err.contains("update codegen.rs"), "{tokens}: {err}");
-        }
-    }
-
-    #[test]
-    fn nothing_to_inline_changes_nothing() {
-        let mut spec = spec_with(json!({
-            "Outcome": {
-                "oneOf": [{ "type": "object" }],
-                "discriminator": { "propertyName": "status" },
-            },
-        }));
-        let before = spec.clone();
-        assert_eq!(inline_discriminated_variants(&mut spec), Ok(Vec::new()));
-        assert_eq!(spec, before);
-    }
-
-    #[test]
-    fn a_dangling_variant_reference_names_the_schema() {
-        let mut spec = spec_with(json!({
-            "Outcome": {
-                "oneOf": [{ "$ref": "#/components/schemas/Gone" }],
-                "discriminator": { "propertyName": "status" },
-            },
-        }));
-        let err = inline_discriminated_variants(&mut spec).unwrap_err();
-        assert!(err.starts_with("Outcome: a `oneOf` variant: "), "{err}");
-        assert!(err.contains("#/components/schemas/Gone"), "{err}");
-    }
-}
-
 /// Schemas that only name a primitive (ids, timestamps, counters): the
 /// generated code uses the primitive itself, so a field reads and is built
 /// as a plain `String` or integer, not a newtype around one.
@@ -1244,4 +1137,122 @@ fn redact_secrets(
         ));
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::inline_discriminated_variants;
+
+    fn spec_with(schemas: serde_json::Value) -> serde_json::Value {
+        json!({ "components": { "schemas": schemas } })
+    }
+
+    #[test]
+    fn ref_variants_of_a_discriminated_one_of_are_inlined() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [
+                    { "$ref": "#/components/schemas/Done" },
+                    { "$ref": "#/components/schemas/Alias" },
+                    { "type": "object", "properties": { "status": { "enum": ["inline"] } } },
+                ],
+                "discriminator": { "propertyName": "status" },
+            },
+            "Done": { "type": "object", "properties": { "status": { "enum": ["done"] } } },
+            "Alias": { "$ref": "#/components/schemas/Failed" },
+            "Failed": { "type": "object", "properties": { "status": { "enum": ["failed"] } } },
+            "Plain": { "oneOf": [{ "$ref": "#/components/schemas/Done" }] },
+        }));
+        let before = spec.clone();
+        assert_eq!(
+            inline_discriminated_variants(&mut spec),
+            Ok(vec!["Outcome".to_owned()])
+        );
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][0],
+            before["components"]["schemas"]["Done"]
+        );
+        // A chain of references ends at its target.
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][1],
+            before["components"]["schemas"]["Failed"]
+        );
+        // Inline variants, and a oneOf without a discriminator, stay as they are.
+        assert_eq!(
+            schemas["Outcome"]["oneOf"][2],
+            before["components"]["schemas"]["Outcome"]["oneOf"][2]
+        );
+        assert_eq!(schemas["Plain"], before["components"]["schemas"]["Plain"]);
+    }
+
+    fn url_call(tokens: &str) -> Result<Option<String>, String> {
+        super::request_url_call(&tokens.parse().expect("tokens"))
+            .map(|e| e.map(|e| quote::ToTokens::to_token_stream(&e).to_string()))
+    }
+
+    #[test]
+    fn a_generated_url_becomes_a_request_url_call() {
+        let call = url_call(
+            r#""{}/v1/executions/{}/state", self.baseurl, crate::path_segment::PathSegment(&execution_id),"#,
+        )
+        .expect("rewritten")
+        .expect("a URL");
+        assert_eq!(
+            call,
+            "crate :: request_url :: request_url (& self . baseurl , & self . inner , format_args ! (\"/v1/executions/{}/state\" , crate :: path_segment :: PathSegment (& execution_id))) ?"
+        );
+        assert!(url_call(r#""{}/healthz", self.baseurl"#).unwrap().is_some());
+    }
+
+    #[test]
+    fn other_formats_are_left_alone() {
+        assert_eq!(url_call(r#""{}-{}", a, b"#), Ok(None));
+        assert_eq!(url_call(r#""plain""#), Ok(None));
+    }
+
+    #[test]
+    fn a_url_the_rewrite_would_change_is_refused() {
+        for tokens in [
+            r#""{}/v1/x?a=1", self.baseurl"#,
+            r#""{}/v1/x#f", self.baseurl"#,
+            r#""{}/v1/x ", self.baseurl"#,
+            r#""{}v1/x", self.baseurl"#,
+            r#""{}/v1/{}", self.baseurl, id"#,
+            r#""{}/v1/{}", self.baseurl, encode_path(&id.to_string())"#,
+            r#"template, self.baseurl"#,
+            r#""/v1/{}", self.baseurl"#,
+        ] {
+            let err = url_call(tokens).expect_err(tokens);
+            assert!(err.contains("update codegen.rs"), "{tokens}: {err}");
+        }
+    }
+
+    #[test]
+    fn nothing_to_inline_changes_nothing() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [{ "type": "object" }],
+                "discriminator": { "propertyName": "status" },
+            },
+        }));
+        let before = spec.clone();
+        assert_eq!(inline_discriminated_variants(&mut spec), Ok(Vec::new()));
+        assert_eq!(spec, before);
+    }
+
+    #[test]
+    fn a_dangling_variant_reference_names_the_schema() {
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [{ "$ref": "#/components/schemas/Gone" }],
+                "discriminator": { "propertyName": "status" },
+            },
+        }));
+        let err = inline_discriminated_variants(&mut spec).unwrap_err();
+        assert!(err.starts_with("Outcome: a `oneOf` variant: "), "{err}");
+        assert!(err.contains("#/components/schemas/Gone"), "{err}");
+    }
 }

@@ -282,7 +282,7 @@ fn create_execution_body(input_payload: Vec<u8>, priority: i32) -> types::Create
         execution_id: exec_id(EXEC),
         execution_kind: "email".into(),
         idempotency_key: None,
-        input_payload: input_payload,
+        input_payload,
         lane_id: "lane-a".into(),
         namespace: "tenant-a".into(),
         now: NOW,

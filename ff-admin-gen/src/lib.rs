@@ -17,10 +17,22 @@
 //!   `reqwest::Response`; decode it with [`types::ErrorBody`] yourself.
 //! * `claim_for_worker`'s `204 No Content` also arrives as
 //!   [`Error::UnexpectedResponse`] (see [`NO_CONTENT_OPERATIONS`]).
-//! * An operation whose JSON 2xx answers have different schemas (the
-//!   `create_*` operations: 201 `Created`, 200 `Duplicate` or
-//!   `AlreadySatisfied`) returns one generated `<Operation>Success` type,
-//!   the `oneOf` of those schemas.
+//! * An operation whose 2xx answers are externally tagged, the way
+//!   ff-server serializes its Rust enums (`{"Created":{…}}`, `"Ok"`),
+//!   returns one generated enum, `<Operation>Response`, with a variant per
+//!   wire variant of all its statuses (create: 201 `Created`, 200
+//!   `Duplicate`); the per-status schemas are not generated on their own.
+//! * Schemas that only name a primitive (ids, timestamps, counters) are
+//!   that primitive (`String`, `i64`, `u64`); maps are `BTreeMap`; an
+//!   optional property with a server default is an `Option` (`None` lets
+//!   the server apply it).
+//! * Every enum is `#[non_exhaustive]` (a newer server may add a variant)
+//!   but `IssueReclaimGrantResponse`, exhaustive as in `ff_sdk::admin`. A
+//!   value set marked `x-extensible` in the spec (the state vector's
+//!   dimensions) is a `String`, which reads a value this client does not
+//!   know.
+//! * `Debug` prints `<redacted>` for every `format: password` field
+//!   (waitpoint tokens, HMAC secrets).
 //! * Value constraints (patterns, lengths, ranges) are left to the server.
 //! * Path parameters whose schema is a string (execution, worker, flow,
 //!   budget and waitpoint ids) are taken as `&str`, so an id is sent

@@ -147,3 +147,64 @@ impl From<wire::IssueReclaimGrantResponse> for IssueReclaimGrantResponse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each drop-in type against its generated namesake, which is the
+    //! spec's schema: the same JSON in, the same JSON out, and the `From`
+    //! conversion equal to decoding the JSON directly.
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// Decodes `answer` as the generated type `W` and as the drop-in type
+    /// `H`: both must take it, convert to the same value, and encode it
+    /// back unchanged.
+    fn same_answer<W, H>(answer: Value)
+    where
+        W: DeserializeOwned,
+        H: DeserializeOwned + Serialize + From<W> + PartialEq + std::fmt::Debug,
+    {
+        let generated: W = serde_json::from_value(answer.clone()).expect("the spec's type");
+        let direct: H = serde_json::from_value(answer.clone()).expect("the drop-in type");
+        assert_eq!(H::from(generated), direct, "{answer}");
+        assert_eq!(serde_json::to_value(&direct).unwrap(), answer);
+    }
+
+    #[test]
+    fn answers_read_as_the_spec_says() {
+        same_answer::<wire::ClaimForWorkerResponse, ClaimForWorkerResponse>(json!({
+            "execution_id": "{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f",
+            "partition_key": "{fp:7}", "grant_key": "g", "expires_at_ms": 1_764_000_000_000u64,
+        }));
+        for answer in [
+            json!({"status": "granted", "execution_id": "e", "partition_key": "{fp:7}",
+                   "grant_key": "g", "expires_at_ms": 5, "lane_id": "default"}),
+            json!({"status": "not_reclaimable", "execution_id": "e", "detail": "lifecycle_phase=submitted"}),
+            json!({"status": "reclaim_cap_exceeded", "execution_id": "e", "reclaim_count": 100}),
+        ] {
+            same_answer::<wire::IssueReclaimGrantResponse, IssueReclaimGrantResponse>(answer);
+        }
+    }
+
+    #[test]
+    fn a_claim_sends_the_spec_body_and_the_path_id() {
+        let request = ClaimForWorkerRequest {
+            worker_id: "w1".into(),
+            lane_id: "default".into(),
+            worker_instance_id: "w1-a".into(),
+            capabilities: vec!["gpu".into()],
+            grant_ttl_ms: 5_000,
+        };
+        let body = serde_json::to_value(&request).unwrap();
+        let (worker_id, wire_body) = <(String, wire::ClaimForWorkerRequest)>::from(request);
+        assert_eq!(worker_id, "w1");
+        assert_eq!(serde_json::to_value(&wire_body).unwrap(), body);
+        assert_eq!(
+            body,
+            json!({"lane_id": "default", "worker_instance_id": "w1-a",
+                   "capabilities": ["gpu"], "grant_ttl_ms": 5000})
+        );
+    }
+}
