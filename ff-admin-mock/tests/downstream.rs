@@ -210,8 +210,7 @@ async fn issue_reclaim_grant_every_outcome_and_not_found() {
     ];
     for (id, expected) in &cases {
         let mock = server.issue_reclaim_grant(|when, then| {
-            when.execution_id(id)
-                .body(&reclaim_request());
+            when.execution_id(id).body(&reclaim_request());
             match expected {
                 IssueReclaimGrantResponse::Granted { .. } => {
                     then.granted(id, "lane-a", "g-1", 99);
