@@ -246,24 +246,61 @@ fn inline_discriminated_variants(spec: &mut serde_json::Value) -> Result<Vec<Str
         if schema.get("discriminator").is_none() {
             continue;
         }
+        let tag = schema
+            .pointer("/discriminator/propertyName")
+            .and_then(|p| p.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let mapping = schema.pointer("/discriminator/mapping").cloned();
         let Some(variants) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) else {
             continue;
         };
         let mut inlined = false;
         for variant in variants.iter_mut() {
-            if variant.get("$ref").is_none() {
-                continue;
-            }
+            let label = variant
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .unwrap_or("<inline>")
+                .to_owned();
             let target = crate::spec_doc::resolve(&root, variant)
-                .map_err(|e| format!("{name}: a `oneOf` variant: {e}"))?;
-            *variant = target.clone();
-            inlined = true;
+                .map_err(|e| format!("{name}: a `oneOf` variant: {e}"))?
+                .clone();
+            tagged_by(&target, &tag, mapping.as_ref())
+                .map_err(|e| format!("{name}: variant {label}: {e}"))?;
+            if variant.get("$ref").is_some() {
+                *variant = target;
+                inlined = true;
+            }
         }
         if inlined {
             changed.push(name.clone());
         }
     }
     Ok(changed)
+}
+
+/// Checks that `variant` of a discriminated `oneOf` holds its `tag`
+/// property as a required one-value enum (what typify's internally tagged
+/// enums need), and that the discriminator's `mapping`, if any, maps that
+/// value to this variant's schema.
+fn tagged_by(
+    variant: &serde_json::Value,
+    tag: &str,
+    mapping: Option<&serde_json::Value>,
+) -> Result<(), String> {
+    let values = variant.pointer(&format!("/properties/{tag}/enum"));
+    let Some([value]) = values.and_then(|v| v.as_array()).map(Vec::as_slice) else {
+        return Err(format!("`{tag}` must be a one-value enum"));
+    };
+    let required = variant.get("required").and_then(|r| r.as_array());
+    if !required.is_some_and(|r| r.iter().any(|x| x == tag)) {
+        return Err(format!("`{tag}` must be required"));
+    }
+    let mapped = value.as_str().and_then(|v| mapping.and_then(|m| m.get(v)));
+    if mapping.is_some() && mapped.is_none() {
+        return Err(format!("the discriminator's mapping has no `{value}`"));
+    }
+    Ok(())
 }
 
 /// Gives every path parameter whose schema is a `$ref` to a plain string
@@ -408,8 +445,31 @@ fn answer_type(
                     }
                 }
             }
-            None if !untagged.contains(&schema) => untagged.push(schema),
-            None => {}
+            None => {
+                let resolved = crate::spec_doc::resolve(root, &schema)?;
+                if resolved.get("oneOf").is_some() && resolved.get("discriminator").is_none() {
+                    return Err(format!(
+                        "{op_id} {code}: a `oneOf` without a discriminator must have only \
+                         externally tagged variants (an object with exactly one required \
+                         property named like a variant, or a string enum of such names)"
+                    ));
+                }
+                if !untagged.contains(&schema) {
+                    untagged.push(schema);
+                }
+            }
+        }
+    }
+    let mut tags = std::collections::BTreeSet::new();
+    for variant in &variants {
+        let names = variant.get("enum").or_else(|| variant.get("required"));
+        let names = names.and_then(|n| n.as_array()).into_iter().flatten();
+        for tag in names.filter_map(|t| t.as_str()) {
+            if !tags.insert(tag) {
+                return Err(format!(
+                    "{op_id}: the variant tag `{tag}` appears twice among its 2xx answers"
+                ));
+            }
         }
     }
     match (variants.is_empty(), untagged.len()) {
@@ -1156,13 +1216,13 @@ mod tests {
                 "oneOf": [
                     { "$ref": "#/components/schemas/Done" },
                     { "$ref": "#/components/schemas/Alias" },
-                    { "type": "object", "properties": { "status": { "enum": ["inline"] } } },
+                    { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["inline"] } } },
                 ],
                 "discriminator": { "propertyName": "status" },
             },
-            "Done": { "type": "object", "properties": { "status": { "enum": ["done"] } } },
+            "Done": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["done"] } } },
             "Alias": { "$ref": "#/components/schemas/Failed" },
-            "Failed": { "type": "object", "properties": { "status": { "enum": ["failed"] } } },
+            "Failed": { "type": "object", "required": ["status"], "properties": { "status": { "enum": ["failed"] } } },
             "Plain": { "oneOf": [{ "$ref": "#/components/schemas/Done" }] },
         }));
         let before = spec.clone();
@@ -1231,10 +1291,90 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_without_a_one_value_tag_is_refused() {
+        for status in [json!({ "type": "string" }), json!({ "enum": ["a", "b"] })] {
+            let mut spec = spec_with(json!({
+                "Outcome": {
+                    "oneOf": [{ "$ref": "#/components/schemas/B" }],
+                    "discriminator": { "propertyName": "status" },
+                },
+                "B": { "type": "object", "required": ["status"], "properties": { "status": status } },
+            }));
+            let err = inline_discriminated_variants(&mut spec).unwrap_err();
+            assert!(
+                err.contains("variant #/components/schemas/B: `status` must be a one-value enum"),
+                "{err}"
+            );
+        }
+        let mut spec = spec_with(json!({
+            "Outcome": {
+                "oneOf": [{ "type": "object", "properties": { "status": { "enum": ["a"] } } }],
+                "discriminator": { "propertyName": "status" },
+            },
+        }));
+        let err = inline_discriminated_variants(&mut spec).unwrap_err();
+        assert!(err.contains("`status` must be required"), "{err}");
+    }
+
+    #[test]
+    fn tagged_answers_become_one_enum_and_others_are_refused() {
+        let root = spec_with(json!({
+            "Created": { "type": "object", "required": ["Created"], "properties": { "Created": { "type": "object" } } },
+            "Done": { "type": "string", "enum": ["Ok", "AlreadyDone"] },
+            "Clash": { "type": "string", "enum": ["Created"] },
+            "Thing": { "type": "object", "properties": { "a": {}, "b": {} } },
+        }));
+        let answer = |schemas: &[(&str, &str)]| {
+            let mut responses = serde_json::Map::new();
+            for (code, name) in schemas {
+                let schema = if name.contains(',') {
+                    let refs: Vec<_> = name
+                        .split(',')
+                        .map(|n| json!({ "$ref": format!("#/components/schemas/{n}") }))
+                        .collect();
+                    json!({ "oneOf": refs })
+                } else {
+                    json!({ "$ref": format!("#/components/schemas/{name}") })
+                };
+                responses.insert(
+                    (*code).into(),
+                    json!({ "content": { "application/json": { "schema": schema } } }),
+                );
+            }
+            super::answer_type(&root, "do_it", &mut responses)
+                .map(|a| a.map(|a| (a.name, a.schema)))
+        };
+        let (name, schema) = answer(&[("201", "Created"), ("200", "Done")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(name, "DoItResponse");
+        assert_eq!(schema["oneOf"].as_array().map(Vec::len), Some(2));
+        assert_eq!(answer(&[("200", "Thing")]), Ok(None));
+        let refused = [
+            (
+                vec![("200", "Created,Thing")],
+                "must have only externally tagged variants",
+            ),
+            (
+                vec![("201", "Created"), ("200", "Clash")],
+                "the variant tag `Created` appears twice",
+            ),
+            (
+                vec![("201", "Created"), ("200", "Thing")],
+                "not all externally tagged",
+            ),
+        ];
+        for (schemas, want) in refused {
+            let err = answer(&schemas).unwrap_err();
+            assert!(err.contains(want), "{schemas:?}: {err}");
+        }
+    }
+
+    #[test]
     fn nothing_to_inline_changes_nothing() {
         let mut spec = spec_with(json!({
             "Outcome": {
-                "oneOf": [{ "type": "object" }],
+                "oneOf": [{ "type": "object", "required": ["status"], "properties": { "status": { "enum": ["a"] } } }],
                 "discriminator": { "propertyName": "status" },
             },
         }));
