@@ -167,7 +167,7 @@ async fn valkey_rotate_claim_reclaim_and_token_read() {
     drop(task);
 }
 
-/// Beyond the first five operations, on Valkey: an execution created
+/// Executions, flows and budgets on Valkey: an execution created
 /// (twice: `Created`, then `Duplicate`), read and parsed as JSON, listed,
 /// cancelled; the documented 404s as exit 4; a flow; a budget with usage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

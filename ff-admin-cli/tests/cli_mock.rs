@@ -240,7 +240,7 @@ fn first_cases() -> Vec<Case> {
     ]
 }
 
-// The operations added after the first five.
+// Executions, flows, budgets, quotas and metrics.
 
 const EXEC_2: &str = "{fp:7}:00000000-0000-4000-8000-0000000000b2";
 const FLOW: &str = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b";

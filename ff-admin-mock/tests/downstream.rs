@@ -342,8 +342,7 @@ fn every_spec_operation_is_used_here() {
     );
 }
 
-// The operations added after the first five: executions, flows, budgets,
-// quotas and metrics.
+// Executions, flows, budgets, quotas and metrics.
 
 const EXEC_2: &str = "{fp:7}:00000000-0000-4000-8000-0000000000b2";
 const FLOW: &str = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b";

@@ -1,5 +1,6 @@
-//! Live proof of every operation of the spec beyond the first five: each
-//! one called through `FlowFabricAdminClient` against the real ff-server
+//! Live proof of the executions, streams, flows, budgets, quotas and
+//! metrics operations (the claims and secrets ones are `live_server.rs`'s):
+//! each one called through `FlowFabricAdminClient` against the real ff-server
 //! 0.15, booted in-process on each backend, with every outcome the backend
 //! produces on demand asserted as a typed answer.
 //!
@@ -172,7 +173,7 @@ async fn metrics(cx: &Ctx) {
     }
 }
 
-/// Every operation beyond the first five answers 401 without the token,
+/// Every operation of this file answers 401 without the token,
 /// except `/metrics`, which never needs it.
 async fn unauthenticated(cx: &Ctx) {
     use futures_util::future::BoxFuture;

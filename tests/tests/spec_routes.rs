@@ -18,7 +18,7 @@ const KEPT_NAMES: &[&str] = &[
     "issue_reclaim_grant",
     "read_waitpoint_token",
     "healthz",
-    // Named by the issue that added it; the handler is `metrics_handler`.
+    // The handler is `metrics_handler`.
     "get_metrics",
 ];
 
