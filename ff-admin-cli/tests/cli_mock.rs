@@ -563,7 +563,7 @@ fn execution_cases() -> Vec<Case> {
                         lease_id: None,
                         now: NOW,
                         reason: "operator".into(),
-                        source: Some("operator_override".into()),
+                        source: None,
                     };
                     authed(when.execution_id(EXEC).body(&body).into_inner());
                     then.ok(&types::CancelExecutionResponse::Cancelled {
@@ -904,7 +904,7 @@ fn flow_budget_cases() -> Vec<Case> {
                 server.stage_dependency_edge(|when, then| {
                     let body = types::StageDependencyEdgeRequest {
                         data_passing_ref: None,
-                        dependency_kind: Some("success_only".into()),
+                        dependency_kind: None,
                         downstream_execution_id: exec_id(EXEC_2),
                         edge_id: uuid(EDGE),
                         expected_graph_revision: 2,
@@ -947,7 +947,7 @@ fn flow_budget_cases() -> Vec<Case> {
                 server.apply_dependency_to_child(|when, then| {
                     let body = types::ApplyDependencyToChildRequest {
                         data_passing_ref: None,
-                        dependency_kind: Some("success_only".into()),
+                        dependency_kind: None,
                         downstream_execution_id: exec_id(EXEC_2),
                         edge_id: uuid(EDGE),
                         flow_id: uuid(FLOW),

@@ -123,7 +123,6 @@ pub struct Absent {
 pub struct Case {
     /// The spec's `operationId`.
     pub id: &'static str,
-    pub method: &'static str,
     /// The exact path the client must request, percent-encoded.
     pub path: String,
     /// The exact query parameters, decoded.
@@ -133,12 +132,6 @@ pub struct Case {
     /// Every documented 2xx answer (several per status where the body
     /// varies), with the expected result.
     pub successes: Vec<Success>,
-    /// Documented error statuses with a JSON body.
-    pub json_errors: &'static [u16],
-    /// Documented error statuses with a `text/plain` body.
-    pub text_errors: &'static [u16],
-    /// Documented error statuses without a body.
-    pub empty_errors: &'static [u16],
     /// For reads whose documented 404 means "nothing there".
     pub absent: Option<Absent>,
     pub call: Call,
@@ -157,28 +150,6 @@ impl Case {
             .find(|s| s.status == status)
             .unwrap_or_else(|| panic!("{}: no {status} success", self.id))
     }
-
-    /// Every `(status, content type)` this case documents, as
-    /// `"<op> <status> <content type or ->"`.
-    pub fn documented(&self) -> Vec<String> {
-        let line =
-            |status: &u16, ct: Option<&str>| format!("{} {status} {}", self.id, ct.unwrap_or("-"));
-        let mut out: Vec<String> = self
-            .successes
-            .iter()
-            .map(|s| line(&s.status, s.content_type))
-            .collect();
-        out.extend(
-            self.json_errors
-                .iter()
-                .map(|s| line(s, Some("application/json"))),
-        );
-        out.extend(self.text_errors.iter().map(|s| line(s, Some("text/plain"))));
-        out.extend(self.empty_errors.iter().map(|s| line(s, None)));
-        out.sort();
-        out.dedup();
-        out
-    }
 }
 
 /// The case of `id`; fails naming an operation the table lacks.
@@ -187,18 +158,6 @@ pub fn case(id: &str) -> Case {
         panic!("the spec has an operation these tests do not know: {id}: add it to cases()")
     })
 }
-
-// Documented error statuses shared by many operations.
-const WRITE: &[u16] = &[400, 401, 409, 413, 415, 422, 429, 500, 503];
-const WRITE_BY_ID: &[u16] = &[400, 401, 404, 409, 413, 415, 422, 429, 500, 503];
-const ACTION_BY_ID: &[u16] = &[400, 401, 404, 409, 413, 429, 500, 503];
-const READ_BY_ID: &[u16] = &[400, 401, 404, 500, 503];
-const STREAM: &[u16] = &[400, 401, 429, 500, 503];
-// `text/plain` rejections: a path id that does not decode (400), a body cut
-// by the transport limit (413).
-const PATH_AND_BODY_TEXT: &[u16] = &[400, 413];
-const PATH_TEXT: &[u16] = &[400];
-const BODY_TEXT: &[u16] = &[413];
 
 fn executions_path(rest: &str) -> String {
     format!("/v1/executions/{EXEC_ID_ENCODED}{rest}")
@@ -355,7 +314,6 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "claim_for_worker",
-            method: "POST",
             path: "/v1/workers/worker%2F1%20a/claim".into(),
             query: vec![],
             body: Some(json!({
@@ -382,9 +340,6 @@ pub fn cases() -> Vec<Case> {
                 ),
                 Success::empty(204, None::<ClaimForWorkerResponse>),
             ],
-            json_errors: WRITE,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -402,7 +357,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "rotate_waitpoint_secret",
-            method: "POST",
             path: "/v1/admin/rotate-waitpoint-secret".into(),
             query: vec![],
             body: Some(json!({"new_kid": "k2", "new_secret_hex": "ab".repeat(32)})),
@@ -415,9 +369,6 @@ pub fn cases() -> Vec<Case> {
                     new_kid: "k2".into(),
                 },
             )],
-            json_errors: &[400, 401, 409, 413, 415, 422, 429, 500, 503, 504],
-            text_errors: BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -432,7 +383,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "issue_reclaim_grant",
-            method: "POST",
             path: executions_path("/reclaim"),
             query: vec![],
             body: Some(json!({
@@ -461,9 +411,6 @@ pub fn cases() -> Vec<Case> {
                     lane_id: "lane-a".into(),
                 },
             )],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -475,7 +422,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "read_waitpoint_token",
-            method: "GET",
             path: executions_path(&format!("/waitpoints/{WAITPOINT_ID}/token")),
             query: vec![],
             body: None,
@@ -484,9 +430,6 @@ pub fn cases() -> Vec<Case> {
                 json!({"token": "k2:00ff"}),
                 Some("k2:00ff".to_owned()),
             )],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: vec![
                     "waitpoint token not found (consumed, expired, or unknown id)".into(),
@@ -503,20 +446,15 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "healthz",
-            method: "GET",
             path: "/healthz".into(),
             query: vec![],
             body: None,
             successes: vec![Success::json(200, json!({"status": "ok"}), ())],
-            json_errors: &[500, 503],
-            text_errors: &[],
-            empty_errors: &[],
             absent: None,
             call: |c| Box::pin(async move { c.healthz().await.map(Outcome::from) }),
         },
         Case {
             id: "list_executions",
-            method: "GET",
             path: "/v1/executions".into(),
             query: vec![
                 ("cursor", EXEC_ID.into()),
@@ -545,9 +483,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: &[400, 401, 500, 503],
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -559,7 +494,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "create_execution",
-            method: "POST",
             path: "/v1/executions".into(),
             query: vec![],
             body: Some(json!({
@@ -572,14 +506,10 @@ pub fn cases() -> Vec<Case> {
                 "priority": 5,
                 "creator_identity": "operator",
                 "tags": {"team": "infra"},
-                // The generated body type fills in the spec's defaults, which
-                // are the server's.
+                // Only what the caller set: the server applies its defaults.
                 "policy": {
                     "max_replay_count": 3,
                     "budget_ids": [BUDGET_ID],
-                    "priority": 0,
-                    "max_reclaim_count": 100,
-                    "max_signals_per_execution": 10000,
                 },
                 "execution_deadline_at": 1_764_400_000_000i64,
                 "partition_id": 7,
@@ -602,9 +532,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE,
-            text_errors: BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -616,7 +543,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "get_execution",
-            method: "GET",
             path: executions_path(""),
             query: vec![],
             body: None,
@@ -668,9 +594,6 @@ pub fn cases() -> Vec<Case> {
                     blocking_detail: String::new(),
                 }),
             )],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: execution_not_found(),
                 want: None::<ExecutionInfo>.into(),
@@ -679,7 +602,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "get_execution_state",
-            method: "GET",
             path: executions_path("/state"),
             query: vec![],
             body: None,
@@ -691,9 +613,6 @@ pub fn cases() -> Vec<Case> {
                     Some(PublicState::WaitingChildren),
                 ),
             ],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: execution_not_found(),
                 want: None::<PublicState>.into(),
@@ -704,7 +623,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "list_pending_waitpoints",
-            method: "GET",
             path: executions_path("/pending-waitpoints"),
             query: vec![],
             body: None,
@@ -737,9 +655,6 @@ pub fn cases() -> Vec<Case> {
                 ),
                 Success::json(200, json!([]), Some(Vec::<PendingWaitpoint>::new())),
             ],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: execution_not_found(),
                 want: None::<Vec<PendingWaitpoint>>.into(),
@@ -750,7 +665,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "get_execution_result",
-            method: "GET",
             path: executions_path("/result"),
             query: vec![],
             body: None,
@@ -760,9 +674,6 @@ pub fn cases() -> Vec<Case> {
                 b"\x00\x9f\xffresult",
                 Some(b"\x00\x9f\xffresult".to_vec()),
             )],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: vec![format!("execution result not found: {EXEC_ID}")],
                 want: None::<Vec<u8>>.into(),
@@ -773,14 +684,12 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "cancel_execution",
-            method: "POST",
             path: executions_path("/cancel"),
             query: vec![],
             body: Some(json!({
                 "execution_id": EXEC_ID,
                 "reason": "operator",
-                // The spec's default, filled in by the generated body type.
-                "source": "operator_override",
+                // No `source`: the server applies its default.
                 "lease_id": LEASE_ID,
                 "lease_epoch": 4,
                 "now": NOW,
@@ -793,9 +702,6 @@ pub fn cases() -> Vec<Case> {
                     public_state: PublicState::Cancelled,
                 },
             )],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -807,7 +713,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "deliver_signal",
-            method: "POST",
             path: executions_path("/signal"),
             query: vec![],
             body: Some(json!({
@@ -842,9 +747,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -856,7 +758,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "change_priority",
-            method: "PUT",
             path: executions_path("/priority"),
             query: vec![],
             body: Some(json!({"new_priority": 10})),
@@ -867,9 +768,6 @@ pub fn cases() -> Vec<Case> {
                     execution_id: EXEC_ID.into(),
                 },
             )],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move { c.change_priority(EXEC_ID, 10).await.map(Outcome::from) })
@@ -877,7 +775,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "replay_execution",
-            method: "POST",
             path: executions_path("/replay"),
             query: vec![],
             body: None,
@@ -888,15 +785,11 @@ pub fn cases() -> Vec<Case> {
                     public_state: PublicState::Waiting,
                 },
             )],
-            json_errors: ACTION_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| Box::pin(async move { c.replay_execution(EXEC_ID).await.map(Outcome::from) }),
         },
         Case {
             id: "revoke_lease",
-            method: "POST",
             path: executions_path("/revoke-lease"),
             query: vec![],
             body: None,
@@ -917,15 +810,11 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: ACTION_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| Box::pin(async move { c.revoke_lease(EXEC_ID).await.map(Outcome::from) }),
         },
         Case {
             id: "read_attempt_stream",
-            method: "GET",
             path: executions_path("/attempts/2/stream"),
             query: vec![
                 ("from", "start".into()),
@@ -934,9 +823,6 @@ pub fn cases() -> Vec<Case> {
             ],
             body: None,
             successes: vec![Success::json(200, frames_json(), frames())],
-            json_errors: STREAM,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -948,7 +834,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "tail_attempt_stream",
-            method: "GET",
             path: executions_path("/attempts/2/stream/tail"),
             query: vec![
                 ("after", "1764000000000-5".into()),
@@ -969,9 +854,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: STREAM,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -988,7 +870,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "create_flow",
-            method: "POST",
             path: "/v1/flows".into(),
             query: vec![],
             body: Some(
@@ -1010,9 +891,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE,
-            text_errors: BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1029,7 +907,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "add_execution_to_flow",
-            method: "POST",
             path: format!("/v1/flows/{FLOW_ID}/members"),
             query: vec![],
             body: Some(json!({"flow_id": FLOW_ID, "execution_id": EXEC_ID, "now": NOW})),
@@ -1051,9 +928,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1065,7 +939,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "cancel_flow",
-            method: "POST",
             path: format!("/v1/flows/{FLOW_ID}/cancel"),
             query: vec![("wait", "true".into())],
             body: Some(
@@ -1099,9 +972,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1113,7 +983,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "stage_dependency_edge",
-            method: "POST",
             path: format!("/v1/flows/{FLOW_ID}/edges"),
             query: vec![],
             body: Some(json!({
@@ -1121,8 +990,7 @@ pub fn cases() -> Vec<Case> {
                 "edge_id": EDGE_ID,
                 "upstream_execution_id": EXEC_ID,
                 "downstream_execution_id": EXEC_ID_2,
-                // The spec's default, filled in by the generated body type.
-                "dependency_kind": "success_only",
+                // No `dependency_kind`: the server applies its default.
                 "data_passing_ref": "ref-1",
                 "expected_graph_revision": 2,
                 "now": NOW,
@@ -1135,9 +1003,6 @@ pub fn cases() -> Vec<Case> {
                     new_graph_revision: 3,
                 },
             )],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1149,7 +1014,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "apply_dependency_to_child",
-            method: "POST",
             path: format!("/v1/flows/{FLOW_ID}/edges/apply"),
             query: vec![],
             body: Some(json!({
@@ -1175,9 +1039,6 @@ pub fn cases() -> Vec<Case> {
                     ApplyDependencyToChildResponse::AlreadyApplied,
                 ),
             ],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1189,7 +1050,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "create_budget",
-            method: "POST",
             path: "/v1/budgets".into(),
             query: vec![],
             body: Some(json!({
@@ -1221,9 +1081,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE,
-            text_errors: BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1247,7 +1104,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "get_budget_status",
-            method: "GET",
             path: format!("/v1/budgets/{BUDGET_ID}"),
             query: vec![],
             body: None,
@@ -1284,9 +1140,6 @@ pub fn cases() -> Vec<Case> {
                     created_at: Some("1763990000000".into()),
                 }),
             )],
-            json_errors: READ_BY_ID,
-            text_errors: PATH_TEXT,
-            empty_errors: &[],
             absent: Some(Absent {
                 messages: vec!["not found: budget".into()],
                 want: None::<BudgetStatus>.into(),
@@ -1297,7 +1150,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "report_usage",
-            method: "POST",
             path: format!("/v1/budgets/{BUDGET_ID}/usage"),
             query: vec![],
             body: Some(json!({"dimensions": {"tokens": 10}, "now": NOW, "dedup_key": "report-1"})),
@@ -1327,9 +1179,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1341,7 +1190,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "reset_budget",
-            method: "POST",
             path: format!("/v1/budgets/{BUDGET_ID}/reset"),
             query: vec![],
             body: None,
@@ -1352,15 +1200,11 @@ pub fn cases() -> Vec<Case> {
                     next_reset_at: 1_764_003_600_000,
                 },
             )],
-            json_errors: ACTION_BY_ID,
-            text_errors: PATH_AND_BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| Box::pin(async move { c.reset_budget(BUDGET_ID).await.map(Outcome::from) }),
         },
         Case {
             id: "create_quota_policy",
-            method: "POST",
             path: "/v1/quotas".into(),
             query: vec![],
             body: Some(json!({
@@ -1386,9 +1230,6 @@ pub fn cases() -> Vec<Case> {
                     },
                 ),
             ],
-            json_errors: WRITE,
-            text_errors: BODY_TEXT,
-            empty_errors: &[],
             absent: None,
             call: |c| {
                 Box::pin(async move {
@@ -1406,7 +1247,6 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "get_metrics",
-            method: "GET",
             path: "/metrics".into(),
             query: vec![],
             body: None,
@@ -1416,9 +1256,6 @@ pub fn cases() -> Vec<Case> {
                 METRICS.as_bytes(),
                 METRICS.to_owned(),
             )],
-            json_errors: &[401],
-            text_errors: &[],
-            empty_errors: &[404],
             absent: None,
             call: |c| Box::pin(async move { c.get_metrics().await.map(Outcome::from) }),
         },
