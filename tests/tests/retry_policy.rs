@@ -188,7 +188,7 @@ async fn a_transient_failure_then_success_returns_the_success() {
         .expect("the third attempt succeeds");
     assert_eq!(
         got,
-        r#"RotateWaitpointSecretResponse { rotated: 256, failed: [], new_kid: "k2" }"#
+        r#"RotateWaitpointSecretResponse { failed: [], new_kid: "k2", rotated: 256 }"#
     );
     assert_eq!(server.requests().len(), 3);
 
