@@ -5,7 +5,11 @@ use ff_admin_gen::operations as op;
 
 use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::*;
+use crate::{
+    BudgetStatus, CreateBudgetRequest, CreateBudgetResponse, CreateQuotaPolicyRequest,
+    CreateQuotaPolicyResponse, FlowFabricAdminClient, ReportUsageRequest, ReportUsageResponse,
+    ResetBudgetResponse, SdkError,
+};
 
 /// The server's 404 text that means "no such budget".
 const BUDGET_NOT_FOUND: &[&str] = &["not found: budget"];

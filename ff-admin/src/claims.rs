@@ -7,7 +7,11 @@ use ff_admin_gen::types as wire;
 
 use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::*;
+use crate::{
+    ClaimForWorkerRequest, ClaimForWorkerResponse, FlowFabricAdminClient, IssueReclaimGrantRequest,
+    IssueReclaimGrantResponse, RotateWaitpointSecretRequest, RotateWaitpointSecretResponse,
+    SdkError,
+};
 
 /// The `error` text of the one 404 that means "no token for this waitpoint".
 const TOKEN_NOT_FOUND: &str = "waitpoint token not found";

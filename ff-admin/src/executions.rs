@@ -8,7 +8,12 @@ use futures_core::Stream;
 
 use crate::call::absent_on_404;
 use crate::path_id::{self, PathId};
-use crate::*;
+use crate::{
+    CancelExecutionRequest, CancelExecutionResponse, ChangePriorityResponse,
+    CreateExecutionRequest, CreateExecutionResponse, DeliverSignalRequest, DeliverSignalResponse,
+    ExecutionInfo, ExecutionPage, FlowFabricAdminClient, PendingWaitpoint, PublicState,
+    ReplayExecutionResponse, RevokeLeaseResponse, SdkError,
+};
 
 /// The server's 404 texts that mean "no such execution".
 const EXECUTION_NOT_FOUND: &[&str] = &["execution not found", "not found: execution"];

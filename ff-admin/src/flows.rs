@@ -5,7 +5,12 @@
 use ff_admin_gen::operations as op;
 
 use crate::path_id;
-use crate::*;
+use crate::{
+    AddExecutionToFlowRequest, AddExecutionToFlowResponse, ApplyDependencyToChildRequest,
+    ApplyDependencyToChildResponse, CancelFlowRequest, CancelFlowResponse, CreateFlowRequest,
+    CreateFlowResponse, FlowFabricAdminClient, SdkError, StageDependencyEdgeRequest,
+    StageDependencyEdgeResponse,
+};
 
 impl FlowFabricAdminClient {
     /// Creates a flow with the caller's id (`POST /v1/flows`).

@@ -3,7 +3,7 @@
 
 use ff_admin_gen::operations as op;
 
-use crate::*;
+use crate::{FlowFabricAdminClient, SdkError};
 
 impl FlowFabricAdminClient {
     /// Checks that the server can reach its backend (`GET /healthz`,

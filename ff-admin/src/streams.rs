@@ -4,7 +4,7 @@
 use ff_admin_gen::operations as op;
 
 use crate::path_id::{self, PathId};
-use crate::*;
+use crate::{FlowFabricAdminClient, SdkError, StreamFrames};
 
 /// The range of a stream read (`GET …/attempts/{attempt_index}/stream`):
 /// the operation's query parameters. `Default` reads the first 100 frames.
