@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt as _;
 use futures_util::stream::{self, StreamExt as _};
 
@@ -75,6 +75,12 @@ const RECLAIM_GRANTED: &str = r#"{"status":"granted","execution_id":"{fp:7}:3f2a
 const CONFLICT: &str =
     r#"{"error":"contention: LeaseConflict","kind":"contention","retryable":true}"#;
 
+/// Create's request and its 201, and a read's 200: the two operations
+/// outside the drop-in four that `cargo xtask profile` also counts.
+const CREATE_REQUEST: &str = r#"{"execution_id":"{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f","namespace":"default","lane_id":"default","execution_kind":"op","input_payload":[104,105],"priority":0,"creator_identity":"bench","partition_id":7,"now":1764355200000,"tags":{"team":"infra"},"policy":{"max_replay_count":3}}"#;
+const CREATED: &str = r#"{"Created":{"execution_id":"{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f","public_state":"waiting"}}"#;
+const EXECUTION_INFO: &str = r#"{"execution_id":"{fp:7}:3f2a9c4e-8d1b-4a6f-9e2c-5b7d0a1c3e4f","namespace":"default","lane_id":"default","priority":0,"execution_kind":"op","state_vector":{"lifecycle_phase":"runnable","ownership_state":"unowned","eligibility_state":"eligible_now","blocking_reason":"waiting_for_worker","terminal_outcome":"none","attempt_state":"pending_first_attempt","public_state":"waiting"},"public_state":"waiting","created_at":"1764355200000","current_attempt_index":0,"flow_id":null,"blocking_detail":""}"#;
+
 fn json(status: StatusCode, body: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -108,6 +114,14 @@ fn start_server() -> (String, Arc<AtomicUsize>) {
                 .route(
                     "/v1/executions/{id}/reclaim",
                     post(|| async { json(StatusCode::OK, RECLAIM_GRANTED) }),
+                )
+                .route(
+                    "/v1/executions",
+                    post(|| async { json(StatusCode::CREATED, CREATED) }),
+                )
+                .route(
+                    "/v1/executions/{id}",
+                    get(|| async { json(StatusCode::OK, EXECUTION_INFO) }),
                 );
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
@@ -134,6 +148,8 @@ enum Op {
     Rotate200,
     Reclaim200,
     Error409,
+    Create201,
+    Get200,
 }
 
 const OPS: [Op; 5] = [
@@ -144,6 +160,10 @@ const OPS: [Op; 5] = [
     Op::Error409,
 ];
 
+/// Operations the loop mode (and so `cargo xtask profile`) also runs, on
+/// the floor and ff-admin only: ff-sdk's admin client has no such calls.
+const PROFILE_ONLY_OPS: [Op; 2] = [Op::Create201, Op::Get200];
+
 impl Op {
     fn name(self) -> &'static str {
         match self {
@@ -152,6 +172,8 @@ impl Op {
             Op::Rotate200 => "rotate 200",
             Op::Reclaim200 => "reclaim 200 granted",
             Op::Error409 => "claim 409 error",
+            Op::Create201 => "create 201",
+            Op::Get200 => "get execution 200",
         }
     }
 
@@ -163,6 +185,8 @@ impl Op {
             Op::Rotate200 => "rotate200",
             Op::Reclaim200 => "reclaim200",
             Op::Error409 => "claim409",
+            Op::Create201 => "create201",
+            Op::Get200 => "get200",
         }
     }
 
@@ -278,6 +302,26 @@ struct FloorError {
     retryable: Option<bool>,
 }
 
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+enum FloorCreated {
+    Created {
+        execution_id: String,
+        public_state: String,
+    },
+    Duplicate {
+        execution_id: String,
+    },
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct FloorInfo {
+    execution_id: String,
+    public_state: String,
+    priority: i32,
+}
+
 impl Floor {
     async fn call(&self, op: Op) -> bool {
         match op {
@@ -321,6 +365,25 @@ impl Floor {
                 };
                 resp.status() == 200 && resp.json::<FloorReclaimed>().await.is_ok()
             }
+            Op::Create201 => {
+                let url = format!("{}/v1/executions", self.base);
+                let request = self
+                    .http
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(CREATE_REQUEST);
+                let Ok(resp) = request.send().await else {
+                    return false;
+                };
+                resp.status() == 201 && resp.json::<FloorCreated>().await.is_ok()
+            }
+            Op::Get200 => {
+                let url = format!("{}/v1/executions/{}", self.base, ENCODED_EXEC_ID);
+                let Ok(resp) = self.http.get(url).send().await else {
+                    return false;
+                };
+                resp.status() == 200 && resp.json::<FloorInfo>().await.is_ok()
+            }
         }
     }
 }
@@ -339,6 +402,8 @@ struct Clients {
     /// user agent): what the client's own code costs, apart from its
     /// HTTP settings.
     admin_bare: ff_admin::FlowFabricAdminClient,
+    /// Create's request, decoded once from [`CREATE_REQUEST`].
+    create: ff_admin::CreateExecutionRequest,
 }
 
 impl Clients {
@@ -362,6 +427,7 @@ impl Clients {
                 .http_client(reqwest::Client::new())
                 .build()
                 .expect("ff-admin client"),
+            create: serde_json::from_str(CREATE_REQUEST).expect("a create request"),
         }
     }
 
@@ -369,10 +435,32 @@ impl Clients {
         match which {
             Which::Floor => self.floor.call(op).await,
             Which::FloorTimed => self.floor_timed.call(op).await,
+            Which::Admin if PROFILE_ONLY_OPS.contains(&op) => {
+                admin_only_call(&self.admin, &self.create, op).await
+            }
+            Which::AdminBare if PROFILE_ONLY_OPS.contains(&op) => {
+                admin_only_call(&self.admin_bare, &self.create, op).await
+            }
             Which::Admin => admin_call(&self.admin, op).await,
             Which::AdminBare => admin_call(&self.admin_bare, op).await,
             Which::Peer => peer_call(&self.peer, op).await,
         }
+    }
+}
+
+/// One call of a [`PROFILE_ONLY_OPS`] operation through ff-admin.
+async fn admin_only_call(
+    c: &ff_admin::FlowFabricAdminClient,
+    create: &ff_admin::CreateExecutionRequest,
+    op: Op,
+) -> bool {
+    match op {
+        Op::Create201 => matches!(
+            c.create_execution(create).await,
+            Ok(ff_admin::CreateExecutionResponse::Created { .. })
+        ),
+        Op::Get200 => matches!(c.get_execution(EXEC_ID).await, Ok(Some(_))),
+        _ => false,
     }
 }
 
@@ -423,6 +511,7 @@ macro_rules! admin_like_call {
                     .await,
                     Ok(m::IssueReclaimGrantResponse::Granted { .. })
                 ),
+                Op::Create201 | Op::Get200 => false,
             }
         }
     };
@@ -561,14 +650,23 @@ fn loop_clients() -> impl Iterator<Item = Which> {
 }
 
 /// `FF_BENCH_LOOP=list`: prints `client <key> <name>` for each of
-/// [`loop_clients`] and `op <key>` for each operation, tab-separated, one
-/// per line, so that `cargo xtask profile` runs the bench's own list.
+/// [`loop_clients`], `op <key>` for each operation every client runs and
+/// `op <key> <client>,…` for each of [`PROFILE_ONLY_OPS`], tab-separated,
+/// one per line, so that `cargo xtask profile` runs the bench's own list.
 fn list() {
     for which in loop_clients() {
         println!("client\t{}\t{}", which.key(), which.name());
     }
     for op in OPS {
         println!("op\t{}", op.key());
+    }
+    let floor_and_admin = loop_clients()
+        .filter(|w| *w != Which::Peer)
+        .map(Which::key)
+        .collect::<Vec<_>>()
+        .join(",");
+    for op in PROFILE_ONLY_OPS {
+        println!("op\t{}\t{floor_and_admin}", op.key());
     }
 }
 
@@ -590,6 +688,7 @@ fn loop_only(spec: &str) {
         .unwrap_or_else(|| panic!("no client {client:?}"));
     let op = OPS
         .into_iter()
+        .chain(PROFILE_ONLY_OPS)
         .find(|o| o.key() == op)
         .unwrap_or_else(|| panic!("no op {op:?}"));
     let calls: usize = calls.parse().expect("a call count");

@@ -42,9 +42,10 @@ pub fn run() -> anyhow::Result<()> {
         CALLS.0,
         CALLS.1 - CALLS.0
     );
-    for op in &operations {
+    for (op, only) in &operations {
         let mut rows = Vec::new();
-        for (client, label) in &clients {
+        let runs = |client: &str| only.as_ref().is_none_or(|o| o.iter().any(|c| c == client));
+        for (client, label) in clients.iter().filter(|(c, _)| runs(c)) {
             rows.push((client.as_str(), label, per_call(&bench, &out, client, op)?));
         }
         let of = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.2);
@@ -61,8 +62,16 @@ pub fn run() -> anyhow::Result<()> {
                 cost.client + cost.server
             );
         }
-        let (Some(floor), Some(admin), Some(peer)) = (of("floor"), of("admin"), of("peer")) else {
+        let (Some(floor), Some(admin)) = (of("floor"), of("admin")) else {
             bail!("a client is missing from the table");
+        };
+        let Some(peer) = of("peer") else {
+            println!(
+                "  ratio ff-admin/floor client {:.3} both {:.3} (above 1: ff-admin costs less; ff-sdk has no such call)",
+                floor.client / admin.client,
+                (floor.client + floor.server) / (admin.client + admin.server),
+            );
+            continue;
         };
         println!(
             "  ratio ff-admin/floor client {:.3} both {:.3} | ff-admin/peer client {:.3} both {:.3} (above 1: ff-admin costs less)",
@@ -101,8 +110,8 @@ fn bench_binary() -> anyhow::Result<PathBuf> {
 struct BenchList {
     /// Each client's key and name.
     clients: Vec<(String, String)>,
-    /// Each operation's key.
-    operations: Vec<String>,
+    /// Each operation's key, and the clients that run it when not all do.
+    operations: Vec<(String, Option<Vec<String>>)>,
 }
 
 /// The bench's [`BenchList`].
@@ -120,13 +129,17 @@ fn bench_list(bench: &Path) -> anyhow::Result<BenchList> {
     parse_list(&String::from_utf8_lossy(&output.stdout))
 }
 
-/// Reads `client\t<key>\t<name>` and `op\t<key>` lines.
+/// Reads `client\t<key>\t<name>` and `op\t<key>[\t<client>,…]` lines.
 fn parse_list(text: &str) -> anyhow::Result<BenchList> {
     let (mut clients, mut operations) = (Vec::new(), Vec::new());
     for line in text.lines() {
         match line.split('\t').collect::<Vec<_>>()[..] {
             ["client", key, name] => clients.push((key.to_owned(), name.to_owned())),
-            ["op", key] => operations.push(key.to_owned()),
+            ["op", key] => operations.push((key.to_owned(), None)),
+            ["op", key, only] => operations.push((
+                key.to_owned(),
+                Some(only.split(',').map(str::to_owned).collect()),
+            )),
             _ => bail!("unexpected line from the bench's list mode: {line:?}"),
         }
     }
@@ -245,8 +258,10 @@ mod tests {
         let super::BenchList {
             clients,
             operations: ops,
-        } = parse_list("client\tfloor\tfloor (reqwest)\nclient\tadmin\tff-admin\nop\tclaim204\n")
-            .unwrap();
+        } = parse_list(
+            "client\tfloor\tfloor (reqwest)\nclient\tadmin\tff-admin\nop\tclaim204\nop\tget200\tfloor,admin\n",
+        )
+        .unwrap();
         assert_eq!(
             clients,
             [
@@ -254,7 +269,16 @@ mod tests {
                 ("admin".to_owned(), "ff-admin".to_owned())
             ]
         );
-        assert_eq!(ops, ["claim204"]);
+        assert_eq!(
+            ops,
+            [
+                ("claim204".to_owned(), None),
+                (
+                    "get200".to_owned(),
+                    Some(vec!["floor".to_owned(), "admin".to_owned()])
+                )
+            ]
+        );
         assert!(parse_list("client\tfloor\n").is_err());
         assert!(parse_list("op\tclaim204\n").is_err());
     }
