@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::exit::EXIT_CODES_HELP;
 use crate::input::{BODY, SECRET_FILE};
-use crate::operations::{Operation, OPERATIONS};
+use crate::operations::{Binding, BINDINGS};
 use crate::spec::{self, Kind, Location, SpecField, SpecOperation};
 
 /// The subcommand that prints shell completions.
@@ -67,8 +67,8 @@ pub(crate) fn build() -> Command {
 
 /// Every operation of the table with its spec operation. An entry whose id
 /// is not in the spec is left out (a test fails on it).
-pub(crate) fn covered() -> impl Iterator<Item = (&'static Operation, &'static SpecOperation)> {
-    OPERATIONS
+pub(crate) fn covered() -> impl Iterator<Item = (&'static Binding, &'static SpecOperation)> {
+    BINDINGS
         .iter()
         .filter_map(|operation| Some((operation, spec::operation(operation.id)?)))
 }

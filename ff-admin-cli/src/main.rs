@@ -193,14 +193,14 @@ mod tests {
             .collect();
         assert!(
             missing.is_empty(),
-            "spec operations without a subcommand (add them to OPERATIONS in src/operations.rs): {missing:?}"
+            "spec operations without a subcommand (add them to BINDINGS in src/operations.rs): {missing:?}"
         );
     }
 
     #[test]
     fn every_subcommand_is_a_spec_operation() {
         let ids = spec_ids();
-        for operation in crate::operations::OPERATIONS {
+        for operation in crate::operations::BINDINGS {
             assert!(
                 ids.contains(operation.id),
                 "{} is not in the spec",
@@ -228,7 +228,7 @@ mod tests {
                 if !looks_secret || NOT_SECRET.contains(&field.name) {
                     continue;
                 }
-                let secret = crate::operations::OPERATIONS
+                let secret = crate::operations::BINDINGS
                     .iter()
                     .find(|op| op.id == spec.id)
                     .and_then(|op| op.secret);

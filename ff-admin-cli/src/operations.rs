@@ -23,7 +23,7 @@ pub(crate) type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Answer, Fail
 pub(crate) type Call = for<'a> fn(&'a FlowFabricAdminClient, &'a Input) -> CallFuture<'a>;
 
 /// One subcommand: a spec operation and how the CLI runs it.
-pub(crate) struct Operation {
+pub(crate) struct Binding {
     /// The spec's `operationId`.
     pub id: &'static str,
     /// The `ff-admin` call.
@@ -36,7 +36,7 @@ pub(crate) struct Operation {
     pub human: Human,
 }
 
-impl Operation {
+impl Binding {
     const fn new(id: &'static str, call: Call) -> Self {
         Self {
             id,
@@ -84,10 +84,10 @@ const EXECUTION_NOT_FOUND: &str = "no such execution (404)";
 const RESULT_NOT_FOUND: &str = "no result stored for this execution (404)";
 const BUDGET_NOT_FOUND: &str = "no such budget (404)";
 
-/// Every operation the CLI covers. A spec operation missing here fails the
+/// Every operation the CLI covers, bound to its call. A spec operation missing here fails the
 /// tests (`every_spec_operation_has_a_subcommand`).
-pub(crate) static OPERATIONS: &[Operation] = &[
-    Operation::new(
+pub(crate) static BINDINGS: &[Binding] = &[
+    Binding::new(
         "claim_for_worker",
         call!(|client, input| {
             let body: wire::ClaimForWorkerRequest = input.body()?;
@@ -105,12 +105,12 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         }),
     )
     .polls(),
-    Operation::new(
+    Binding::new(
         "rotate_waitpoint_secret",
         call!(|client, input| Answer::json(client.rotate_waitpoint_secret(input.body()?).await?)),
     )
     .secret_file("new_secret_hex"),
-    Operation::new(
+    Binding::new(
         "issue_reclaim_grant",
         call!(|client, input| Answer::json(
             client
@@ -118,7 +118,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "read_waitpoint_token",
         call!(|client, input| {
             let token = client
@@ -131,7 +131,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         }),
     )
     .prints_field("token"),
-    Operation::new(
+    Binding::new(
         "healthz",
         call!(|client, _input| {
             client.healthz().await?;
@@ -141,7 +141,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             })
         }),
     ),
-    Operation::new(
+    Binding::new(
         "list_executions",
         call!(|client, input| Answer::json(
             client
@@ -153,18 +153,18 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "create_execution",
         call!(|client, input| Answer::json(client.create_execution(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "get_execution",
         call!(|client, input| Answer::optional(
             client.get_execution(&input.path("execution_id")?).await?,
             EXECUTION_NOT_FOUND
         )),
     ),
-    Operation::new(
+    Binding::new(
         "get_execution_state",
         call!(|client, input| Answer::optional(
             client
@@ -173,7 +173,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             EXECUTION_NOT_FOUND
         )),
     ),
-    Operation::new(
+    Binding::new(
         "list_pending_waitpoints",
         call!(|client, input| Answer::optional(
             client
@@ -182,7 +182,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             EXECUTION_NOT_FOUND
         )),
     ),
-    Operation::new(
+    Binding::new(
         "get_execution_result",
         call!(|client, input| match client
             .get_execution_result(&input.path("execution_id")?)
@@ -192,16 +192,16 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             None => Ok(Answer::Nothing(RESULT_NOT_FOUND.to_owned())),
         }),
     ),
-    Operation::new(
+    Binding::new(
         "cancel_execution",
         call!(|client, input| Answer::json(client.cancel_execution(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "deliver_signal",
         call!(|client, input| Answer::json(client.deliver_signal(&input.body()?).await?)),
     )
     .secret_file("waitpoint_token"),
-    Operation::new(
+    Binding::new(
         "change_priority",
         call!(|client, input| Answer::json(
             client
@@ -212,7 +212,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "replay_execution",
         call!(|client, input| Answer::json(
             client
@@ -220,13 +220,13 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "revoke_lease",
         call!(|client, input| Answer::json(
             client.revoke_lease(&input.path("execution_id")?).await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "read_attempt_stream",
         call!(|client, input| {
             let range = StreamRange {
@@ -245,7 +245,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             )
         }),
     ),
-    Operation::new(
+    Binding::new(
         "tail_attempt_stream",
         call!(|client, input| {
             let tail = StreamTail {
@@ -264,15 +264,15 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             )
         }),
     ),
-    Operation::new(
+    Binding::new(
         "create_flow",
         call!(|client, input| Answer::json(client.create_flow(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "add_execution_to_flow",
         call!(|client, input| Answer::json(client.add_execution_to_flow(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "cancel_flow",
         call!(|client, input| Answer::json(
             client
@@ -287,28 +287,28 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "stage_dependency_edge",
         call!(|client, input| Answer::json(client.stage_dependency_edge(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "apply_dependency_to_child",
         call!(|client, input| Answer::json(
             client.apply_dependency_to_child(&input.body()?).await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "create_budget",
         call!(|client, input| Answer::json(client.create_budget(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "get_budget_status",
         call!(|client, input| Answer::optional(
             client.get_budget_status(&input.path("budget_id")?).await?,
             BUDGET_NOT_FOUND
         )),
     ),
-    Operation::new(
+    Binding::new(
         "report_usage",
         call!(|client, input| Answer::json(
             client
@@ -316,23 +316,23 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 .await?
         )),
     ),
-    Operation::new(
+    Binding::new(
         "reset_budget",
         call!(|client, input| Answer::json(client.reset_budget(&input.path("budget_id")?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "create_quota_policy",
         call!(|client, input| Answer::json(client.create_quota_policy(&input.body()?).await?)),
     ),
-    Operation::new(
+    Binding::new(
         "get_metrics",
         call!(|client, _input| Answer::raw(client.get_metrics().await?)),
     ),
 ];
 
 /// The operation whose subcommand is `command`.
-pub(crate) fn by_command(command: &str) -> Option<&'static Operation> {
-    OPERATIONS
+pub(crate) fn by_command(command: &str) -> Option<&'static Binding> {
+    BINDINGS
         .iter()
         .find(|op| op.id.replace('_', "-") == command)
 }

@@ -1,43 +1,14 @@
-//! Whether an OpenAPI document describes exactly the routes a router
-//! serves: each route has an operation with the same method and path shape
-//! (path parameters compared as wildcards, so `{id}` matches
-//! `{execution_id}`), and each operation is served by a route.
+//! Whether the spec's operations (the table generated from it,
+//! `ff_admin::raw::OPERATIONS`) are exactly the routes a router serves:
+//! each route has an operation with the same method and path shape (path
+//! parameters compared as wildcards, so `{id}` matches `{execution_id}`),
+//! and each operation is served by a route.
 
 use std::collections::BTreeMap;
 
+use ff_admin::raw::Operation;
+
 use crate::router_routes::Route;
-use crate::spec_doc;
-
-/// One operation of an OpenAPI document.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SpecOperation {
-    /// Upper-case HTTP method.
-    pub method: String,
-    /// The path template as the document writes it.
-    pub path: String,
-    /// Its `operationId`, if it has one.
-    pub operation_id: Option<String>,
-}
-
-/// Every operation under `paths` of an OpenAPI document (none when it has
-/// no `paths`), sorted.
-pub fn spec_operations(spec: &serde_json::Value) -> Vec<SpecOperation> {
-    let mut ops: Vec<SpecOperation> = spec_doc::operations(spec)
-        .into_iter()
-        .flatten()
-        .map(|found| SpecOperation {
-            method: found.method.to_ascii_uppercase(),
-            path: found.path.to_owned(),
-            operation_id: found
-                .op
-                .get("operationId")
-                .and_then(|id| id.as_str())
-                .map(str::to_owned),
-        })
-        .collect();
-    ops.sort();
-    ops
-}
 
 /// A path template with every `{param}` segment replaced by `{}`, so that
 /// templates differing only in parameter names compare equal.
@@ -60,8 +31,8 @@ pub fn path_shape(path: &str) -> String {
 pub struct NameMismatch {
     /// The route.
     pub route: Route,
-    /// The operation's `operationId` (`None` when it has none).
-    pub operation_id: Option<String>,
+    /// The operation's `operationId`.
+    pub operation_id: &'static str,
 }
 
 /// How a document's operations line up with a router's routes.
@@ -70,7 +41,7 @@ pub struct Coverage {
     /// Routes no operation describes.
     pub undocumented: Vec<Route>,
     /// Operations no route serves.
-    pub unserved: Vec<SpecOperation>,
+    pub unserved: Vec<Operation>,
     /// Matched pairs whose `operationId` differs from the handler name.
     pub name_mismatches: Vec<NameMismatch>,
 }
@@ -86,11 +57,11 @@ impl Coverage {
 /// Matches `routes` against `operations` by method and [`path_shape`].
 /// Two operations of one shape (which OpenAPI forbids) match one route at
 /// most: the other is reported unserved.
-pub fn compare(routes: &[Route], operations: &[SpecOperation]) -> Coverage {
-    let mut by_shape: BTreeMap<(String, String), Vec<&SpecOperation>> = BTreeMap::new();
+pub fn compare(routes: &[Route], operations: &[Operation]) -> Coverage {
+    let mut by_shape: BTreeMap<(String, String), Vec<&Operation>> = BTreeMap::new();
     for op in operations {
         by_shape
-            .entry((op.method.clone(), path_shape(&op.path)))
+            .entry((op.method.to_owned(), path_shape(op.path)))
             .or_default()
             .push(op);
     }
@@ -99,10 +70,10 @@ pub fn compare(routes: &[Route], operations: &[SpecOperation]) -> Coverage {
         let key = (route.method.clone(), path_shape(&route.path));
         match by_shape.get_mut(&key).and_then(|ops| ops.pop()) {
             Some(op) => {
-                if op.operation_id.as_deref() != Some(route.handler.as_str()) {
+                if op.id != route.handler {
                     coverage.name_mismatches.push(NameMismatch {
                         route: route.clone(),
-                        operation_id: op.operation_id.clone(),
+                        operation_id: op.id,
                     });
                 }
             }
@@ -110,7 +81,7 @@ pub fn compare(routes: &[Route], operations: &[SpecOperation]) -> Coverage {
         }
     }
     coverage.unserved = by_shape.into_values().flatten().cloned().collect();
-    coverage.unserved.sort();
+    coverage.unserved.sort_by_key(|op| op.route);
     coverage
 }
 
@@ -126,11 +97,13 @@ mod tests {
         }
     }
 
-    fn op(method: &str, path: &str, id: &str) -> SpecOperation {
-        SpecOperation {
-            method: method.into(),
-            path: path.into(),
-            operation_id: Some(id.into()),
+    fn op(method: &'static str, path: &'static str, id: &'static str) -> Operation {
+        Operation {
+            id,
+            method,
+            path,
+            route: "",
+            idempotent: true,
         }
     }
 
@@ -146,7 +119,7 @@ mod tests {
         ]
     }
 
-    fn ops() -> Vec<SpecOperation> {
+    fn ops() -> Vec<Operation> {
         vec![
             op("GET", "/v1/executions", "list_executions"),
             op("POST", "/v1/executions", "create_execution"),
@@ -218,8 +191,8 @@ mod tests {
     #[test]
     fn operation_ids_are_compared_with_handler_names() {
         let mut ops = ops();
-        ops[2].operation_id = Some("read_waitpoint_token".into());
-        ops[0].operation_id = None;
+        ops[2].id = "read_waitpoint_token";
+        ops[0].id = "list";
         let coverage = compare(&routes(), &ops);
         assert!(coverage.paths_match(), "names do not affect paths");
         assert_eq!(
@@ -227,74 +200,32 @@ mod tests {
             vec![
                 NameMismatch {
                     route: routes()[0].clone(),
-                    operation_id: None,
+                    operation_id: "list",
                 },
                 NameMismatch {
                     route: routes()[2].clone(),
-                    operation_id: Some("read_waitpoint_token".into()),
+                    operation_id: "read_waitpoint_token",
                 },
             ]
         );
     }
 
+    /// Operations made from the real router's routes, with parameters
+    /// renamed, pass: the comparison can succeed on the real route list.
     #[test]
-    fn spec_operations_reads_methods_and_ids() {
-        let spec = serde_json::json!({
-            "paths": {
-                "/a/{x}": {
-                    "parameters": [],
-                    "get": {"operationId": "get_a"},
-                    "post": {},
-                    "summary": "not an operation",
-                },
-            }
-        });
-        assert_eq!(
-            spec_operations(&spec),
-            vec![
-                op("GET", "/a/{x}", "get_a"),
-                SpecOperation {
-                    method: "POST".into(),
-                    path: "/a/{x}".into(),
-                    operation_id: None,
-                },
-            ]
-        );
-    }
-
-    /// A spec file written from the real router's routes, with parameters
-    /// renamed, passes: the comparison can succeed on the real route list.
-    #[test]
-    fn a_spec_with_every_real_route_passes() {
+    fn every_real_route_with_its_operation_passes() {
         let routes = crate::router_routes::ff_server_routes().expect("routes");
-        let mut paths = serde_json::Map::new();
-        for r in &routes {
-            let renamed = r
-                .path
-                .replace("{id}", "{resource_id}")
-                .replace("{idx}", "{attempt_index}");
-            let item = paths
-                .entry(renamed)
-                .or_insert_with(|| serde_json::json!({}));
-            item[r.method.to_ascii_lowercase()] = serde_json::json!({
-                "operationId": r.handler,
-                "responses": {"200": {"description": "ok"}},
-            });
-        }
-        let spec = serde_json::json!({
-            "openapi": "3.0.3",
-            "info": {"title": "every route", "version": "0"},
-            "paths": paths,
-        });
-        let file = std::env::temp_dir().join(format!(
-            "ff-admin-every-route-{}.yaml",
-            uuid::Uuid::new_v4()
-        ));
-        std::fs::write(&file, yaml_serde::to_string(&spec).expect("yaml")).expect("write");
-        let loaded = crate::load_spec(&file);
-        let _ = std::fs::remove_file(&file);
-        let ops = spec_operations(&loaded.expect("the written spec loads"));
-        assert_eq!(ops.len(), routes.len());
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let ops: Vec<Operation> = routes
+            .iter()
+            .map(|r| {
+                let path = r
+                    .path
+                    .replace("{id}", "{resource_id}")
+                    .replace("{idx}", "{attempt_index}");
+                op(leak(r.method.clone()), leak(path), leak(r.handler.clone()))
+            })
+            .collect();
         assert!(ops.iter().any(|o| o.path.contains("{resource_id}")));
         assert_eq!(compare(&routes, &ops), Coverage::default());
 
