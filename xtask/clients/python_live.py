@@ -55,7 +55,7 @@ from ff_admin_client.models import (
     PublicState,
     ReclaimNotReclaimable,
     ReportUsageRequest,
-    ReportUsageBodyDimensions,
+    ReportUsageRequestDimensions,
     RotateWaitpointSecretRequest,
     RotateWaitpointSecretResponse,
     UsageAccepted,
@@ -272,7 +272,7 @@ def budget_lifecycle(client: AuthenticatedClient) -> None:
     step("create budget", f"201 Created {budget_id}")
 
     def report(tokens: int, dedup_key: str | None = None):
-        dimensions = ReportUsageBodyDimensions()
+        dimensions = ReportUsageRequestDimensions()
         dimensions["tokens"] = tokens
         body = ReportUsageRequest(dimensions=dimensions, now=now_ms())
         if dedup_key is not None:
