@@ -16,6 +16,7 @@ mod operations;
 mod path_id;
 mod response;
 mod retry;
+mod tls;
 mod trace;
 
 pub use client::{
@@ -43,6 +44,7 @@ pub use models::{
 };
 pub use path_id::PathId;
 pub use retry::RetryPolicy;
+pub use tls::http_client_builder;
 
 /// The current time in Unix epoch milliseconds, for the `now` field that
 /// most request bodies carry (the server records it).
