@@ -952,12 +952,16 @@ fn gate_json_schema_derives(file: &mut syn::File) -> Result<usize, String> {
     };
     gate.visit_file_mut(file);
     if let Some(first) = gate.errors.first() {
-        return Err(format!("gate_json_schema_derives: {first}: update codegen.rs"));
+        return Err(format!(
+            "gate_json_schema_derives: {first}: update codegen.rs"
+        ));
     }
     if gate.gated == 0 {
-        return Err("gate_json_schema_derives: no schemars::JsonSchema derive found: \
+        return Err(
+            "gate_json_schema_derives: no schemars::JsonSchema derive found: \
                     update codegen.rs"
-            .into());
+                .into(),
+        );
     }
     Ok(gate.gated)
 }
