@@ -686,6 +686,7 @@ pub fn generate(yaml: &str) -> Result<String, String> {
         EXHAUSTIVE_ENUMS.join(", ")
     ));
     let rewritten = drop_api_version_header(&mut file)?;
+    gate_json_schema_derives(&mut file)?;
     adapted.changes.push(format!(
         "generated code: the api-version header removed from {rewritten} methods"
     ));
@@ -1197,6 +1198,87 @@ fn redact_secrets(
         ));
     }
     Ok(changed)
+}
+
+/// Puts every `schemars::JsonSchema` derive of the generated types behind
+/// the `schemars` feature of the crate that includes the code:
+/// `#[derive(.., schemars::JsonSchema)]` loses that derive and the item gains
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`. Fails
+/// when no derive was found (the generator's output changed shape, or the
+/// derive is no longer asked for: update this function).
+fn gate_json_schema_derives(file: &mut syn::File) -> Result<usize, String> {
+    use quote::ToTokens as _;
+    use syn::parse::Parser as _;
+    use syn::visit_mut::VisitMut;
+
+    struct Gate {
+        gated: usize,
+        errors: Vec<String>,
+    }
+    impl Gate {
+        fn attrs(&mut self, attrs: &mut Vec<syn::Attribute>) {
+            let mut gate = false;
+            for attr in attrs.iter_mut() {
+                if !attr.path().is_ident("derive") {
+                    continue;
+                }
+                let syn::Meta::List(list) = &mut attr.meta else {
+                    continue;
+                };
+                let parser =
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated;
+                let paths = match parser.parse2(list.tokens.clone()) {
+                    Ok(paths) => paths,
+                    Err(e) => {
+                        self.errors.push(format!("derive({}): {e}", list.tokens));
+                        continue;
+                    }
+                };
+                let is_schema = |p: &syn::Path| {
+                    p.to_token_stream().to_string().replace(' ', "") == "schemars::JsonSchema"
+                };
+                if paths.iter().any(is_schema) {
+                    let kept: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> =
+                        paths.into_iter().filter(|p| !is_schema(p)).collect();
+                    list.tokens = kept.to_token_stream();
+                    gate = true;
+                }
+            }
+            if gate {
+                attrs.push(syn::parse_quote!(
+                    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+                ));
+                self.gated += 1;
+            }
+        }
+    }
+    impl VisitMut for Gate {
+        fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+            self.attrs(&mut item.attrs);
+        }
+        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+            self.attrs(&mut item.attrs);
+        }
+    }
+
+    let mut gate = Gate {
+        gated: 0,
+        errors: Vec::new(),
+    };
+    gate.visit_file_mut(file);
+    if let Some(first) = gate.errors.first() {
+        return Err(format!(
+            "gate_json_schema_derives: {first}: update codegen.rs"
+        ));
+    }
+    if gate.gated == 0 {
+        return Err(
+            "gate_json_schema_derives: no schemars::JsonSchema derive found: \
+                    update codegen.rs"
+                .into(),
+        );
+    }
+    Ok(gate.gated)
 }
 
 #[cfg(test)]

@@ -10,10 +10,9 @@
 //!   `partition_key` is a `String` here where ff-sdk uses ff-core's
 //!   `PartitionKey`, a transparent wrapper of the same string.
 //!
-//! `cargo xtask spec-check` holds each of them against its spec schema.
+//! Unit tests below hold each of them against its generated namesake.
 
 use ff_admin_gen::types as wire;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Body of `POST /v1/workers/{worker_id}/claim`, plus the worker id that
@@ -22,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// Serializes to the wire body alone (without `worker_id`). It does not
 /// implement `Deserialize`, as in `ff_sdk::admin`: a request read back from
 /// JSON would have no worker id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClaimForWorkerRequest {
     /// The worker asking for work; sent as one percent-encoded path segment,
     /// not in the body. 1 to 256 bytes without whitespace or control
@@ -41,7 +41,8 @@ pub struct ClaimForWorkerRequest {
 }
 
 /// A claim grant: `200` of `POST /v1/workers/{worker_id}/claim`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClaimForWorkerResponse {
     /// The granted execution, `{fp:N}:<uuid>`.
     pub execution_id: String,
@@ -56,7 +57,8 @@ pub struct ClaimForWorkerResponse {
 /// `200` of `POST /v1/executions/{execution_id}/reclaim`: every business
 /// outcome, told apart by the wire field `status`. Exhaustive, as in
 /// `ff_sdk::admin`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum IssueReclaimGrantResponse {
     /// A reclaim grant was issued (`status: granted`).

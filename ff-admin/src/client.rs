@@ -110,6 +110,7 @@ impl FlowFabricAdminClient {
             connect_timeout: None,
             user_agent: None,
             http_client: None,
+            root_certificates: Vec::new(),
             max_response_bytes: None,
             retry_policy: RetryPolicy::none(),
         }
@@ -163,6 +164,8 @@ pub struct FlowFabricAdminClientBuilder {
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    /// PEM texts of extra roots, read at `build`.
+    root_certificates: Vec<Vec<u8>>,
     max_response_bytes: Option<u64>,
     retry_policy: RetryPolicy,
 }
@@ -211,6 +214,21 @@ impl FlowFabricAdminClientBuilder {
         self
     }
 
+    /// Trusts the root certificates in `pem` (one or more PEM `CERTIFICATE`
+    /// blocks) besides the operating system's, for a server whose
+    /// certificate a private CA signed. May be called more than once.
+    ///
+    /// Read at [`build`](Self::build), which fails with
+    /// [`SdkError::Config`] (`field: Some("root_certificate")`) when `pem`
+    /// holds no certificate. Cannot be combined with
+    /// [`http_client`](Self::http_client). Needs one of the TLS features
+    /// (`rustls`, the default; `rustls-aws-lc`; `native-tls`).
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// Limits the body of every answer to `limit` bytes. Default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB; the doc there says why).
     ///
@@ -246,9 +264,11 @@ impl FlowFabricAdminClientBuilder {
     /// # Errors
     ///
     /// [`SdkError::Config`] naming the field (`base_url`, `bearer_token`,
-    /// `user_agent`, `http_client`, `max_response_bytes`) that is invalid
-    /// or conflicts with another; [`SdkError::Http`] when `reqwest` cannot
-    /// build its client (for example, no TLS backend).
+    /// `user_agent`, `http_client`, `max_response_bytes`,
+    /// `root_certificate`) that is invalid or conflicts with another, or
+    /// `tls` when the TLS set-up fails (for example, the operating system
+    /// has no root certificates); [`SdkError::Http`] when `reqwest` cannot
+    /// build its client.
     pub fn build(self) -> Result<FlowFabricAdminClient, SdkError> {
         let base = base_url::normalize(&self.base_url)?;
         let auth = match &self.token {
@@ -272,6 +292,10 @@ impl FlowFabricAdminClientBuilder {
                     ("timeout", self.timeout.is_some()),
                     ("connect_timeout", self.connect_timeout.is_some()),
                     ("user_agent", self.user_agent.is_some()),
+                    (
+                        "add_root_certificate_pem",
+                        !self.root_certificates.is_empty(),
+                    ),
                 ];
                 if let Some((name, _)) = conflicting.iter().find(|(_, set)| *set) {
                     return Err(SdkError::config(
@@ -283,10 +307,11 @@ impl FlowFabricAdminClientBuilder {
                 client
             }
             None => {
-                let mut http = reqwest::Client::builder()
-                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .redirect(same_origin_redirects());
+                let mut http =
+                    crate::tls::configure(reqwest::Client::builder(), &self.root_certificates)?
+                        .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                        .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                        .redirect(same_origin_redirects());
                 if !proxy_configured() {
                     // The same outcome as reqwest's own lookup, which finds
                     // nothing to intercept, without running it on every call.
@@ -326,6 +351,7 @@ impl std::fmt::Debug for FlowFabricAdminClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.is_some())
+            .field("root_certificates", &self.root_certificates.len())
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry_policy", &self.retry_policy)
             .finish()

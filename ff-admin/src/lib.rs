@@ -17,6 +17,7 @@ mod response;
 mod retry;
 mod sdk_error;
 mod streams;
+mod tls;
 mod trace;
 
 /// Every request and answer type of the spec, generated from its schema of
@@ -34,6 +35,7 @@ pub use path_id::PathId;
 pub use retry::RetryPolicy;
 pub use sdk_error::SdkError;
 pub use streams::{StreamRange, StreamTail};
+pub use tls::http_client_builder;
 
 /// The current time in Unix epoch milliseconds, for the `now` field that
 /// most request bodies carry (the server records it).

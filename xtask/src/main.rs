@@ -27,6 +27,13 @@ tasks:
                     and the hand-written types against it
   codegen [FILE]    write the generated bindings to FILE
                     (default: <target dir>/codegen/ff_admin_gen.rs) for review
+  bindings [--check PACKAGE_DIR]
+                    write ff-admin-gen/generated/bindings.rs, the
+                    pre-generated bindings the published ff-admin-gen ships
+                    (git-ignored; .ci/run writes it before packaging); with
+                    --check, fail unless the file in an unpacked package
+                    (target/package/ff-admin-gen-<version>) is what a fresh
+                    generation gives
   tools             install the pinned test tools into .cache/ if missing
   docs [--check]    build the API reference of openapi.yaml
                     (<target>/api-reference/index.html) and the rustdoc
@@ -42,10 +49,14 @@ tasks:
   bench             run the benchmark and print its ratio lines
   profile           count the instructions of one call per client and
                     operation under valgrind (needs valgrind)
-  build-cost        build, from nothing, a scratch crate using ff-admin
-                    (default features) and one using ff-sdk 0.15 without
-                    default features; print the CPU seconds, wall seconds
-                    and crates compiled of each, and their ratio
+  build-cost [--no-marginal] [--regenerate] [--ff-admin TOML]
+                    build, from nothing, a scratch crate using ff-admin
+                    (default features, the shipped bindings) and one using
+                    ff-sdk 0.15 without default features, then each on top
+                    of a baseline (tokio, serde, reqwest 0.13); print CPU
+                    seconds, wall seconds, crates compiled and the ratios.
+                    --regenerate: turn on ff-admin-gen's codegen; --ff-admin:
+                    TOML keys added to the ff-admin dependency
 ";
 
 fn main() -> ExitCode {
@@ -59,7 +70,16 @@ fn main() -> ExitCode {
         Some("test") => suites::Selection::parse(&args[1..]).and_then(|s| suites::test_all(&s)),
         Some("bench") => suites::bench(),
         Some("profile") => profile::run(),
-        Some("build-cost") => build_cost::run(),
+        Some("build-cost") => build_cost::run(&args[1..]),
+        Some("bindings") => match args.get(1).map(String::as_str) {
+            None => codegen::ship().map(|path| println!("wrote {}", path.display())),
+            Some("--check") if args.len() == 3 => {
+                codegen::check_shipped(std::path::Path::new(&args[2]))
+            }
+            _ => Err(anyhow::anyhow!(
+                "usage: cargo xtask bindings [--check PACKAGE_DIR]"
+            )),
+        },
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
