@@ -992,7 +992,7 @@ fn check(case: &Case, r: &Rendered, o: &Outcome) -> Result<(), String> {
                 },
             ) = (&case.body, e)
             {
-                let whole = r.seen_body.is_some()
+                let whole = r.seen_body.as_deref() == Some(case.body_bytes().as_slice())
                     && matches!(
                         case.framing,
                         Framing::Exact | Framing::Chunked { .. } | Framing::None
