@@ -586,6 +586,8 @@ impl Case {
                 match s.find(MARK) {
                     Some(at) => {
                         out.extend_from_slice(&s.as_bytes()[..at]);
+                        // At least one byte that is never UTF-8.
+                        out.push(0xff);
                         out.extend(bytes.iter().filter(|b| **b != b'"' && **b != b'\\'));
                         out.extend_from_slice(&s.as_bytes()[at + MARK.len()..]);
                     }
