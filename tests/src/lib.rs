@@ -1,12 +1,14 @@
 //! Helpers shared by the contract tests: the published spec (and
 //! [`spec_doc`], the spec reader the build scripts use), the live server
 //! harness, ff-server's route list and its comparison with the spec, raw
-//! TCP servers for faults an HTTP mock cannot produce, and a
-//! fault-injecting proxy for the live server.
+//! TCP servers for faults an HTTP mock cannot produce, a
+//! fault-injecting proxy for the live server, and the process's memory
+//! figures.
 
 pub mod fault_proxy;
 pub mod live;
 pub mod live_ops;
+pub mod memory;
 pub mod route_coverage;
 pub mod router_routes;
 pub mod scripted;

@@ -22,6 +22,15 @@ pub enum Reply {
     /// Writes these bytes, then neither writes nor closes until the client
     /// goes away.
     Stall(Vec<u8>),
+    /// Writes these pieces one after the other, each flushed on its own
+    /// (so that the client reads them in separate TCP segments), then
+    /// closes the connection when `close` is set, or keeps it.
+    Pieces {
+        /// The answer's bytes, split where the client should see a pause.
+        pieces: Vec<Vec<u8>>,
+        /// Whether the connection is closed after the last piece.
+        close: bool,
+    },
 }
 
 /// A loopback server answering the n-th request with the script's n-th
@@ -69,28 +78,42 @@ impl Drop for ScriptedServer {
 async fn serve(socket: TcpStream, script: Arc<Vec<Reply>>, seen: Arc<Mutex<Vec<String>>>) {
     let mut stream = BufReader::new(socket);
     while let Ok(Some(request)) = read_message(&mut stream, Kind::Request).await {
+        // Borrowed, not cloned: a test that measures the client's memory
+        // does not see a copy of the answer made here.
         let reply = {
             let mut seen = seen.lock().expect("log");
             seen.push(request.start_line());
-            script[(seen.len() - 1).min(script.len() - 1)].clone()
+            &script[(seen.len() - 1).min(script.len() - 1)]
         };
         let socket = stream.get_mut();
         match reply {
             Reply::Send(bytes) => {
-                if socket.write_all(&bytes).await.is_err() {
+                if socket.write_all(bytes).await.is_err() {
                     return;
                 }
             }
             Reply::Drop => return,
             Reply::Cut(bytes) => {
-                let _ = socket.write_all(&bytes).await;
+                let _ = socket.write_all(bytes).await;
                 return;
             }
             Reply::Stall(bytes) => {
-                let _ = socket.write_all(&bytes).await;
+                let _ = socket.write_all(bytes).await;
                 let mut sink = [0u8; 1024];
                 while matches!(socket.read(&mut sink).await, Ok(n) if n > 0) {}
                 return;
+            }
+            Reply::Pieces { pieces, close } => {
+                let _ = socket.set_nodelay(true);
+                for piece in pieces {
+                    if socket.write_all(piece).await.is_err() || socket.flush().await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_micros(300)).await;
+                }
+                if *close {
+                    return;
+                }
             }
         }
     }

@@ -16,6 +16,7 @@ use ff_admin::{FlowFabricAdminClient, SdkError, DEFAULT_MAX_RESPONSE_BYTES};
 use tokio::io::{AsyncWriteExt as _, BufReader};
 use tokio::net::TcpListener;
 
+use ff_admin_contract_tests::memory::{proc_status, reset_peak};
 use ff_admin_contract_tests::wire::{read_message, Kind};
 
 const OFFERED: u64 = 2 << 30;
@@ -35,26 +36,6 @@ enum Framing {
     /// Chunked, without a length: an endless stream as far as the client
     /// can tell.
     Chunked,
-}
-
-/// A `/proc/self/status` figure in bytes (`VmRSS`, `VmHWM`).
-fn proc_status(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .expect("a number of kB");
-    kib * 1024
-}
-
-/// Resets the peak (`VmHWM`) to the current resident size.
-fn reset_peak() {
-    std::fs::write("/proc/self/clear_refs", "5").expect("reset VmHWM (Linux >= 4.0)");
 }
 
 /// Serves one connection: reads the request, then writes a `status`

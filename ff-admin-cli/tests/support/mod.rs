@@ -88,7 +88,12 @@ impl Cli {
     pub fn spawn(mut self) -> Child {
         let mut child = self.command.spawn().expect("start ff-admin");
         let mut stdin = child.stdin.take().expect("piped stdin");
-        stdin.write_all(&self.stdin).expect("write stdin");
+        // A run that exits before reading its input (a usage error) closes
+        // the pipe first: not the harness's failure.
+        match stdin.write_all(&self.stdin) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.expect("write stdin"),
+        }
         drop(stdin);
         child
     }
